@@ -1,0 +1,5 @@
+"""``python -m flowdoctor`` runs the command line."""
+
+from flowdoctor.cli.main import main
+
+main()

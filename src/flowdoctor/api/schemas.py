@@ -1,0 +1,213 @@
+"""Request and response bodies of the REST API. Requests are strict: unknown fields, NaN,
+infinity, booleans given as numbers and naive timestamps are refused with 422 naming the field."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+
+from flowdoctor.domain import (
+    IssueCategory,
+    ReplaySafety,
+    RunEvent,
+    RunStatus,
+    SessionStatus,
+    Severity,
+    Stage,
+)
+
+WorkflowId = Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=r"\S")]
+Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
+MetricName = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+Metrics = Annotated[dict[MetricName, Finite], Field(max_length=1000)]
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
+
+
+class _Response(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+# -- requests ------------------------------------------------------------------------------------
+
+
+class RunEventIn(_Request):
+    """One run (or step of a run) as an automation platform reports it."""
+
+    workflow_id: WorkflowId
+    run_id: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    status: RunStatus
+    started_at: AwareDatetime
+    step: Annotated[StrictStr, Field(max_length=200)] | None = None
+    platform: Annotated[StrictStr, Field(max_length=100)] | None = None
+    duration_ms: Annotated[Finite, Field(ge=0)] | None = None
+    error_message: Annotated[StrictStr, Field(max_length=10_000)] | None = None
+    error_code: Annotated[StrictStr, Field(max_length=200)] | None = None
+    http_status: Annotated[StrictInt, Field(ge=100, le=599)] | None = None
+    records_processed: Annotated[StrictInt, Field(ge=0, le=2**62)] | None = None
+    attempt: Annotated[StrictInt, Field(ge=1, le=1000)] = 1
+
+    def to_domain(self) -> RunEvent:
+        """The domain record."""
+        return RunEvent(**self.model_dump())
+
+
+class CreateSessionIn(_Request):
+    """Start a session. Without ``error_logs`` or ``run_events`` it reads the stored errors of the
+    workflow's last 24 hours."""
+
+    workflow_id: WorkflowId
+    error_logs: Annotated[list[StrictStr], Field(max_length=100_000)] | None = None
+    run_events: Annotated[list[RunEventIn], Field(max_length=10_000)] = []
+
+
+class AnalyzeMetricsIn(_Request):
+    """Metrics to analyse; with no ``metrics`` the workflow's stored runs are used."""
+
+    metrics: Metrics | None = None
+    baseline: Metrics | None = None
+
+
+class VerifyIn(_Request):
+    """Verify a fix from stored runs around ``fix_applied_at``, or from two metric snapshots."""
+
+    fix_applied_at: AwareDatetime | None = None
+    before: Metrics | None = None
+    after: Metrics | None = None
+
+
+class IngestRunsIn(_Request):
+    """A batch of run events; all are stored or none."""
+
+    events: Annotated[list[RunEventIn], Field(min_length=1)]
+
+
+class IngestLogsIn(_Request):
+    """A batch of log lines (plain text or JSON objects, one per line); all are stored or none."""
+
+    workflow_id: WorkflowId | None = None
+    lines: Annotated[list[StrictStr], Field(min_length=1)]
+
+
+# -- responses -----------------------------------------------------------------------------------
+
+
+class IssueOut(_Response):
+    fingerprint: str
+    category: IssueCategory
+    severity: Severity
+    retryable: bool
+    platform: str | None
+    workflow_id: str | None
+    replay_safety: ReplaySafety
+    confidence: float
+    rule_id: str | None
+    message_template: str
+    occurrences: int
+    first_seen: datetime | None
+    last_seen: datetime | None
+    evidence: list[str]
+
+
+class FindingOut(_Response):
+    kind: str
+    description: str
+    confidence: float
+    stage: Stage
+    subject: str | None
+    category: IssueCategory | None
+    evidence: list[str]
+
+
+class RecommendationOut(_Response):
+    priority: int
+    title: str
+    steps: list[str]
+    rationale: str
+    retryable: bool
+    replay_safety: ReplaySafety
+    confidence: float
+    category: IssueCategory | None
+    platform: str | None
+    issue_fingerprints: list[str]
+
+
+class VerificationOut(_Response):
+    verified: bool
+    reason: str
+    baseline: dict[str, float]
+    after: dict[str, float]
+    fix_applied_at: datetime | None
+
+
+class StageOut(_Response):
+    stage: Stage
+    started_at: datetime
+    finished_at: datetime
+    duration_ms: float
+    output: dict[str, Any]
+
+
+class EventOut(_Response):
+    sequence: int
+    at: datetime
+    kind: str
+    detail: dict[str, Any]
+
+
+class SessionOut(_Response):
+    session_id: str
+    workflow_id: str
+    stage: Stage | None
+    status: SessionStatus
+    created_at: datetime
+    updated_at: datetime
+
+
+class SessionDetailOut(SessionOut):
+    issues: list[IssueOut]
+    findings: list[FindingOut]
+    recommendations: list[RecommendationOut]
+    verification: VerificationOut | None
+    metrics: dict[str, float]
+
+
+class SummaryOut(SessionOut):
+    """Everything about a session at a glance, with its full audit trail."""
+
+    issues_by_category: dict[str, int]
+    issues_by_severity: dict[str, int]
+    total_occurrences: int
+    root_causes: list[FindingOut]
+    findings: list[FindingOut]
+    recommendations: list[RecommendationOut]
+    verification: VerificationOut | None
+    stages: list[StageOut]
+    events: list[EventOut]
+
+
+class IngestOut(BaseModel):
+    accepted: int
+    skipped: int = 0
+
+
+class HealthComponentOut(_Response):
+    name: str
+    points_lost: float
+    max_points: float
+    reason: str
+
+
+class HealthOut(_Response):
+    workflow_id: str
+    score: float | None
+    computed_at: datetime
+    components: list[HealthComponentOut]
+
+
+class WorkflowListOut(BaseModel):
+    workflows: list[str]

@@ -1,0 +1,160 @@
+"""The ``flowdoctor`` command line."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+
+from flowdoctor.config import Settings
+from flowdoctor.errors import FlowdoctorError, InputError
+
+app = typer.Typer(
+    name="flowdoctor",
+    help="Troubleshooting for workflow automations: what is broken, why, and what to do.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+err = Console(stderr=True)
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    JSON = "json"
+    MARKDOWN = "markdown"
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except ValueError as exc:  # pydantic's ValidationError is a ValueError
+        _fail(f"invalid settings: {exc}", code=2)
+
+
+def _fail(message: str, *, code: int = 1) -> NoReturn:
+    err.print(f"[red]flowdoctor:[/red] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.command("diagnose")
+def diagnose_command(
+    path: Annotated[str, typer.Argument(help="A log file (text or JSON lines), or - for stdin.")],
+    output_format: Annotated[
+        OutputFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = OutputFormat.TABLE,
+    workflow: Annotated[
+        str | None, typer.Option(help="Workflow ID for lines that name none.")
+    ] = None,
+    save: Annotated[
+        bool, typer.Option(help="Store the result as a troubleshooting session.")
+    ] = False,
+    progress: Annotated[
+        bool | None, typer.Option("--progress/--no-progress", help="Force the progress bar on/off.")
+    ] = None,
+) -> None:
+    """Classify the errors in a log and print issues, root causes and recommendations."""
+    from flowdoctor.cli.diagnose import run_diagnose
+    from flowdoctor.cli.render import RENDERERS
+
+    settings = _settings()
+    try:
+        diagnosis = run_diagnose(
+            path,
+            settings=settings,
+            workflow_id=workflow,
+            save=save,
+            progress=progress,
+            err_console=err,
+        )
+    except InputError as exc:
+        _fail(str(exc), code=2)
+    except FlowdoctorError as exc:
+        _fail(str(exc))
+    out = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
+    RENDERERS[output_format.value](diagnosis, out)
+
+
+@app.command("serve")
+def serve_command(
+    host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
+    port: Annotated[int | None, typer.Option(help="Port (default 8000).", min=1, max=65535)] = None,
+) -> None:
+    """Serve the REST API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from flowdoctor.api.app import create_app
+    from flowdoctor.runtime import build
+
+    settings = _settings()
+    try:
+        runtime = build(settings)
+    except FlowdoctorError as exc:
+        _fail(str(exc))
+    bind_host, bind_port = host or settings.host, port or settings.port
+    err.print(f"flowdoctor serving on http://{bind_host}:{bind_port} (docs at /docs)")
+    try:
+        uvicorn.run(
+            create_app(runtime), host=bind_host, port=bind_port, log_level=settings.log_level
+        )
+    finally:
+        runtime.close()
+
+
+@app.command("demo")
+def demo_command(
+    force: Annotated[bool, typer.Option(help="Load even if demo data is already there.")] = False,
+) -> None:
+    """Load the demo data set: workflows, runs, failures, metrics and sessions."""
+    from flowdoctor.demo.loader import load_demo
+    from flowdoctor.runtime import build
+
+    try:
+        runtime = build(_settings())
+        try:
+            result = load_demo(runtime, force=force)
+        finally:
+            runtime.close()
+    except FlowdoctorError as exc:
+        _fail(str(exc))
+    err.print(result.describe())
+
+
+@db_app.command("upgrade")
+def db_upgrade_command() -> None:
+    """Create the schema or bring it up to date."""
+    from flowdoctor.store import Database, current_revision, upgrade
+
+    settings = _settings()
+    try:
+        db = Database(settings.database_url)
+        try:
+            upgrade(db.engine)
+            revision = current_revision(db.engine)
+        finally:
+            db.dispose()
+    except FlowdoctorError as exc:
+        _fail(str(exc))
+    err.print(f"database at revision {revision}: {_redact(settings.database_url)}")
+
+
+def _redact(url: str) -> str:
+    # user:password@host -> user:***@host, so a password never reaches the terminal
+    if "@" in url and "://" in url:
+        scheme, rest = url.split("://", 1)
+        creds, host = rest.rsplit("@", 1)
+        if ":" in creds:
+            creds = creds.split(":", 1)[0] + ":***"
+        return f"{scheme}://{creds}@{host}"
+    return url
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

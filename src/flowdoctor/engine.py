@@ -1,0 +1,137 @@
+"""The library facade: ``WorkflowTroubleshootingEngine``, the interface of the original design.
+
+::
+
+    from flowdoctor import WorkflowTroubleshootingEngine
+
+    engine = WorkflowTroubleshootingEngine()
+    session = engine.start_troubleshooting_session(
+        workflow_id="salesforce_sync_001",
+        error_logs=["Connection timeout", "Authentication failed"],
+    )
+    await engine.analyze_workflow_metrics(
+        session.session_id, {"avg_response_time": 8.5, "error_rate": 0.15}
+    )
+    recommendations = engine.generate_recommendations(session.session_id)
+
+Sessions are stored (by default in a SQLite file in the user's data folder, or wherever
+``FLOWDOCTOR_DATABASE_URL`` points), so another process opening the same database sees them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from types import TracebackType
+
+from flowdoctor.config import Settings
+from flowdoctor.domain import (
+    DiagnosticFinding,
+    Recommendation,
+    RunEvent,
+    Stage,
+    TroubleshootingSession,
+    VerificationResult,
+)
+from flowdoctor.ingest import records_from_strings
+from flowdoctor.runtime import Runtime, build
+
+
+class WorkflowTroubleshootingEngine:
+    """Start troubleshooting sessions and take them from symptoms to a verified fix."""
+
+    def __init__(self, settings: Settings | None = None, *, runtime: Runtime | None = None) -> None:
+        self._runtime = runtime or build(settings or Settings())
+
+    @property
+    def runtime(self) -> Runtime:
+        """The wired services underneath, for callers who need more than the facade."""
+        return self._runtime
+
+    def start_troubleshooting_session(
+        self,
+        workflow_id: str,
+        error_logs: Iterable[str] | None = None,
+        *,
+        run_events: Sequence[RunEvent] = (),
+    ) -> TroubleshootingSession:
+        """Open a session for ``workflow_id`` and identify the issues in ``error_logs``.
+
+        Each log entry may be plain text or a JSON object per line. With no logs and no run events
+        the session reads the workflow's stored errors of the last 24 hours.
+        """
+        records = None if error_logs is None else records_from_strings(_as_lines(error_logs))
+        return self._runtime.sessions.start(
+            workflow_id=workflow_id, error_logs=records, run_events=run_events
+        )
+
+    async def analyze_workflow_metrics(
+        self,
+        session_id: str,
+        metrics: Mapping[str, float],
+        *,
+        baseline: Mapping[str, float] | None = None,
+    ) -> list[DiagnosticFinding]:
+        """Analyse a metrics snapshot for the session; returns the analysis findings.
+
+        The database work runs in a worker thread so an event loop is never blocked.
+        """
+        session = await asyncio.to_thread(
+            self._runtime.sessions.analyze, session_id, metrics=metrics, baseline=baseline
+        )
+        return [f for f in session.findings if f.stage is Stage.ANALYSIS]
+
+    def diagnose(self, session_id: str) -> list[DiagnosticFinding]:
+        """Name the probable root causes, most confident first."""
+        return self._runtime.sessions.diagnose(session_id).root_causes
+
+    def generate_recommendations(self, session_id: str) -> list[Recommendation]:
+        """Ranked recommendations; runs any stage still missing before resolution first."""
+        return self._runtime.sessions.recommend(session_id)
+
+    def verify_fix(
+        self,
+        session_id: str,
+        *,
+        fix_applied_at: datetime | None = None,
+        before: Mapping[str, float] | None = None,
+        after: Mapping[str, float] | None = None,
+    ) -> VerificationResult:
+        """Did the fix work? Compares runs (or metric snapshots) before and after it."""
+        session = self._runtime.sessions.verify(
+            session_id, fix_applied_at=fix_applied_at, before=before, after=after
+        )
+        assert session.verification is not None
+        return session.verification
+
+    def get_session(self, session_id: str) -> TroubleshootingSession:
+        """The session in full, with its stages and audit trail."""
+        return self._runtime.sessions.get(session_id)
+
+    def list_sessions(
+        self, *, workflow_id: str | None = None, limit: int = 50
+    ) -> list[TroubleshootingSession]:
+        """Newest sessions first."""
+        return self._runtime.sessions.list(workflow_id=workflow_id, limit=limit)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self._runtime.close()
+
+    def __enter__(self) -> WorkflowTroubleshootingEngine:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _as_lines(entries: Iterable[str]) -> Iterable[str]:
+    # An entry may hold several lines (a pasted log); each line is its own record.
+    for entry in entries:
+        yield from str(entry).splitlines() or [""]

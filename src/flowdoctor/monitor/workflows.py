@@ -1,0 +1,44 @@
+"""Workflows as seen from their runs: which exist and how healthy each is."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flowdoctor.analyze.runs import summarize_runs
+from flowdoctor.clock import Clock
+from flowdoctor.errors import NotFoundError
+from flowdoctor.monitor.health import HealthReport, workflow_health
+from flowdoctor.store import Database
+
+HEALTH_WINDOW = timedelta(days=1)
+"""Runs within this window count toward the health score."""
+BASELINE_WINDOW = timedelta(days=7)
+"""Runs in this window before it set the latency baseline."""
+
+
+class WorkflowService:
+    """Reads about workflows; knows a workflow only once it has runs."""
+
+    def __init__(self, *, db: Database, clock: Clock) -> None:
+        self._db = db
+        self._clock = clock
+
+    def list_ids(self) -> list[str]:
+        """Every workflow that has reported runs."""
+        with self._db.transaction() as store:
+            return store.runs.workflow_ids()
+
+    def health(self, workflow_id: str) -> HealthReport:
+        """The health score of one workflow with its breakdown; ``NotFoundError`` if unknown."""
+        now = self._clock.now()
+        with self._db.transaction() as store:
+            if store.runs.count(workflow_id=workflow_id) == 0:
+                raise NotFoundError("workflow", workflow_id)
+            recent = store.runs.list(workflow_id=workflow_id, since=now - HEALTH_WINDOW)
+            history = store.runs.list(
+                workflow_id=workflow_id,
+                since=now - HEALTH_WINDOW - BASELINE_WINDOW,
+                until=now - HEALTH_WINDOW,
+            )
+        baseline = summarize_runs(history).p95_duration_ms if history else None
+        return workflow_health(workflow_id, recent, now=now, baseline_p95_ms=baseline)

@@ -1,0 +1,55 @@
+"""Everything wired together from one ``Settings``: used by the API, the CLI, the library facade
+and the tests, so all four run the same objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flowdoctor.clock import Clock, SystemClock
+from flowdoctor.config import Settings
+from flowdoctor.detect.classifier import Classifier, default_classifier
+from flowdoctor.monitor.intake import IntakeService
+from flowdoctor.monitor.workflows import WorkflowService
+from flowdoctor.sessions.service import TroubleshootingService
+from flowdoctor.store import Database, require_current, upgrade
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """The wired services of one flowdoctor instance."""
+
+    settings: Settings
+    db: Database
+    clock: Clock
+    classifier: Classifier
+    sessions: TroubleshootingService
+    intake: IntakeService
+    workflows: WorkflowService
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.db.dispose()
+
+
+def build(
+    settings: Settings, *, clock: Clock | None = None, classifier: Classifier | None = None
+) -> Runtime:
+    """Connect to the database (migrating it when ``auto_migrate``) and wire the services."""
+    db = Database(settings.database_url)
+    if settings.auto_migrate:
+        upgrade(db.engine)
+    else:
+        require_current(db.engine)
+    clock = clock or SystemClock()
+    classifier = classifier or default_classifier()
+    return Runtime(
+        settings=settings,
+        db=db,
+        clock=clock,
+        classifier=classifier,
+        sessions=TroubleshootingService(
+            db=db, classifier=classifier, clock=clock, max_issue_groups=settings.max_issue_groups
+        ),
+        intake=IntakeService(db=db, clock=clock, max_batch_items=settings.max_batch_items),
+        workflows=WorkflowService(db=db, clock=clock),
+    )

@@ -1,0 +1,96 @@
+"""Connecting to the database and handing out transactions.
+
+The caller owns the transaction: services open ``with db.transaction() as store:`` and every
+repository call inside it commits or rolls back together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+
+from flowdoctor.errors import ConfigurationError, StoreError
+from flowdoctor.store.records_repo import LogRepository, MetricRepository, RunRepository
+from flowdoctor.store.sessions_repo import SessionRepository
+
+
+class Store:
+    """The repositories, all bound to one open transaction."""
+
+    def __init__(self, connection: Any) -> None:
+        self.runs = RunRepository(connection)
+        self.logs = LogRepository(connection)
+        self.metrics = MetricRepository(connection)
+        self.sessions = SessionRepository(connection)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers run while one process writes; busy_timeout waits instead of failing at once.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def create_db_engine(url: str) -> Engine:
+    """An SQLAlchemy engine for ``url``; for a SQLite file, its folder is created and WAL set."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise ConfigurationError(f"database URL is not valid: {exc}") from exc
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(parsed, connect_args={"timeout": 30})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    raise ConfigurationError(f"unsupported database {parsed.get_backend_name()!r}")
+
+
+class Database:
+    """One database: an engine plus transactions that yield a ``Store``."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.engine = create_db_engine(url)
+
+    @property
+    def dialect(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Open a transaction; it commits when the block ends and rolls back if it raises."""
+        try:
+            with self.engine.begin() as connection:
+                yield Store(connection)
+        except OperationalError as exc:
+            raise StoreError(f"database unavailable: {_first_line(exc)}") from exc
+        except DBAPIError as exc:
+            raise StoreError(f"database refused the operation: {_first_line(exc)}") from exc
+
+    def ping(self) -> None:
+        """Raise ``StoreError`` unless the database answers."""
+        with self.transaction() as store:
+            store.runs.count()
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+
+def _first_line(exc: Exception) -> str:
+    return (
+        str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
+    )

@@ -1,0 +1,316 @@
+"""Repository for troubleshooting sessions, their stage outputs and their audit trail."""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from flowdoctor.domain import (
+    DiagnosticFinding,
+    IssueCategory,
+    Recommendation,
+    ReplaySafety,
+    SessionEvent,
+    SessionStatus,
+    Severity,
+    Stage,
+    StageRecord,
+    TroubleshootingSession,
+    VerificationResult,
+    WorkflowIssue,
+)
+from flowdoctor.store import tables
+
+
+class SessionRepository:
+    """Sessions and everything hanging off them. Reads return fully loaded domain objects."""
+
+    def __init__(self, connection: Connection) -> None:
+        self._conn = connection
+
+    def create(self, session: TroubleshootingSession) -> None:
+        """Insert a new session row (children are added with the other methods)."""
+        self._conn.execute(
+            insert(tables.sessions).values(
+                session_id=session.session_id,
+                workflow_id=session.workflow_id,
+                stage=session.stage.value if session.stage else None,
+                status=session.status.value,
+                created_at=session.created_at,
+                updated_at=session.updated_at,
+                metrics=dict(session.metrics),
+                verification=None,
+            )
+        )
+
+    def save_state(self, session: TroubleshootingSession) -> None:
+        """Write the session's stage, status, metrics and verification."""
+        self._conn.execute(
+            update(tables.sessions)
+            .where(tables.sessions.c.session_id == session.session_id)
+            .values(
+                stage=session.stage.value if session.stage else None,
+                status=session.status.value,
+                updated_at=session.updated_at,
+                metrics=dict(session.metrics),
+                verification=_verification_to_json(session.verification),
+            )
+        )
+
+    def add_stage(self, session_id: str, record: StageRecord) -> None:
+        """Record one completed stage."""
+        self._conn.execute(
+            insert(tables.session_stages).values(
+                session_id=session_id,
+                stage=record.stage.value,
+                started_at=record.started_at,
+                finished_at=record.finished_at,
+                output=record.output,
+            )
+        )
+
+    def append_event(
+        self, session_id: str, *, at: datetime, kind: str, detail: dict[str, Any]
+    ) -> SessionEvent:
+        """Append to the audit trail; events are never changed or removed."""
+        t = tables.session_events
+        last = self._conn.execute(
+            select(func.max(t.c.sequence)).where(t.c.session_id == session_id)
+        ).scalar_one()
+        sequence = int(last or 0) + 1
+        self._conn.execute(
+            insert(t).values(
+                session_id=session_id, sequence=sequence, at=at, kind=kind, detail=detail
+            )
+        )
+        return SessionEvent(at=at, kind=kind, detail=detail, sequence=sequence)
+
+    def replace_issues(self, session_id: str, issues: Sequence[WorkflowIssue]) -> None:
+        """Set the session's issues (identification's output)."""
+        t = tables.session_issues
+        self._conn.execute(delete(t).where(t.c.session_id == session_id))
+        if issues:
+            self._conn.execute(insert(t), [_issue_row(session_id, i) for i in issues])
+
+    def replace_findings(
+        self, session_id: str, stage: Stage, findings: Sequence[DiagnosticFinding]
+    ) -> None:
+        """Set the findings of one stage, leaving other stages' findings alone."""
+        t = tables.session_findings
+        self._conn.execute(delete(t).where(t.c.session_id == session_id, t.c.stage == stage.value))
+        if findings:
+            self._conn.execute(insert(t), [_finding_row(session_id, f) for f in findings])
+
+    def replace_recommendations(
+        self, session_id: str, recommendations: Sequence[Recommendation]
+    ) -> None:
+        """Set the session's recommendations (resolution's output)."""
+        t = tables.session_recommendations
+        self._conn.execute(delete(t).where(t.c.session_id == session_id))
+        if recommendations:
+            rows = [_recommendation_row(session_id, r) for r in recommendations]
+            self._conn.execute(insert(t), rows)
+
+    def get(self, session_id: str) -> TroubleshootingSession | None:
+        """The session with all its children, or ``None``."""
+        row = self._conn.execute(
+            select(tables.sessions).where(tables.sessions.c.session_id == session_id)
+        ).first()
+        if row is None:
+            return None
+        session = _session_from_row(row._mapping)
+        session.issues = self._issues(session_id)
+        session.findings = self._findings(session_id)
+        session.recommendations = self._recommendations(session_id)
+        session.stages = self._stages(session_id)
+        session.events = self._events(session_id)
+        return session
+
+    def list(
+        self, *, workflow_id: str | None = None, limit: int = 50
+    ) -> builtins.list[TroubleshootingSession]:
+        """Newest sessions first, without their children (use ``get`` for one in full)."""
+        t = tables.sessions
+        query = select(t).order_by(t.c.created_at.desc(), t.c.session_id).limit(limit)
+        if workflow_id is not None:
+            query = query.where(t.c.workflow_id == workflow_id)
+        return [_session_from_row(row._mapping) for row in self._conn.execute(query)]
+
+    def count(self) -> int:
+        """How many sessions exist."""
+        return int(
+            self._conn.execute(select(func.count()).select_from(tables.sessions)).scalar_one()
+        )
+
+    def _issues(self, session_id: str) -> builtins.list[WorkflowIssue]:
+        t = tables.session_issues
+        query = select(t).where(t.c.session_id == session_id).order_by(t.c.id)
+        return [_issue_from_row(r._mapping) for r in self._conn.execute(query)]
+
+    def _findings(self, session_id: str) -> builtins.list[DiagnosticFinding]:
+        t = tables.session_findings
+        query = select(t).where(t.c.session_id == session_id).order_by(t.c.id)
+        return [_finding_from_row(r._mapping) for r in self._conn.execute(query)]
+
+    def _recommendations(self, session_id: str) -> builtins.list[Recommendation]:
+        t = tables.session_recommendations
+        query = select(t).where(t.c.session_id == session_id).order_by(t.c.priority, t.c.id)
+        return [_recommendation_from_row(r._mapping) for r in self._conn.execute(query)]
+
+    def _stages(self, session_id: str) -> builtins.list[StageRecord]:
+        t = tables.session_stages
+        query = select(t).where(t.c.session_id == session_id).order_by(t.c.id)
+        return [
+            StageRecord(
+                stage=Stage(r.stage),
+                started_at=r.started_at,
+                finished_at=r.finished_at,
+                output=dict(r.output),
+            )
+            for r in self._conn.execute(query)
+        ]
+
+    def _events(self, session_id: str) -> builtins.list[SessionEvent]:
+        t = tables.session_events
+        query = select(t).where(t.c.session_id == session_id).order_by(t.c.sequence)
+        return [
+            SessionEvent(at=r.at, kind=r.kind, detail=dict(r.detail), sequence=r.sequence)
+            for r in self._conn.execute(query)
+        ]
+
+
+def _session_from_row(row: Any) -> TroubleshootingSession:
+    return TroubleshootingSession(
+        session_id=row["session_id"],
+        workflow_id=row["workflow_id"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        stage=Stage(row["stage"]) if row["stage"] else None,
+        status=SessionStatus(row["status"]),
+        metrics={str(k): float(v) for k, v in (row["metrics"] or {}).items()},
+        verification=_verification_from_json(row["verification"]),
+    )
+
+
+def _verification_to_json(result: VerificationResult | None) -> dict[str, Any] | None:
+    if result is None:
+        return None
+    return {
+        "verified": result.verified,
+        "reason": result.reason,
+        "baseline": dict(result.baseline),
+        "after": dict(result.after),
+        "fix_applied_at": result.fix_applied_at.isoformat() if result.fix_applied_at else None,
+    }
+
+
+def _verification_from_json(data: dict[str, Any] | None) -> VerificationResult | None:
+    if not data:
+        return None
+    fixed = data.get("fix_applied_at")
+    return VerificationResult(
+        verified=bool(data["verified"]),
+        reason=str(data["reason"]),
+        baseline={str(k): float(v) for k, v in data["baseline"].items()},
+        after={str(k): float(v) for k, v in data["after"].items()},
+        fix_applied_at=datetime.fromisoformat(fixed) if fixed else None,
+    )
+
+
+def _issue_row(session_id: str, issue: WorkflowIssue) -> dict[str, Any]:
+    return {
+        "session_id": session_id,
+        "fingerprint": issue.fingerprint,
+        "category": issue.category.value,
+        "severity": issue.severity.value,
+        "retryable": issue.retryable,
+        "platform": issue.platform,
+        "workflow_id": issue.workflow_id,
+        "replay_safety": issue.replay_safety.value,
+        "confidence": issue.confidence,
+        "rule_id": issue.rule_id,
+        "message_template": issue.message_template,
+        "occurrences": issue.occurrences,
+        "first_seen": issue.first_seen,
+        "last_seen": issue.last_seen,
+        "evidence": list(issue.evidence),
+    }
+
+
+def _issue_from_row(row: Any) -> WorkflowIssue:
+    return WorkflowIssue(
+        fingerprint=row["fingerprint"],
+        category=IssueCategory(row["category"]),
+        severity=Severity(row["severity"]),
+        retryable=bool(row["retryable"]),
+        message_template=row["message_template"],
+        platform=row["platform"],
+        workflow_id=row["workflow_id"],
+        replay_safety=ReplaySafety(row["replay_safety"]),
+        confidence=float(row["confidence"]),
+        rule_id=row["rule_id"],
+        occurrences=int(row["occurrences"]),
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+        evidence=[str(e) for e in row["evidence"]],
+    )
+
+
+def _finding_row(session_id: str, finding: DiagnosticFinding) -> dict[str, Any]:
+    return {
+        "session_id": session_id,
+        "stage": finding.stage.value,
+        "kind": finding.kind,
+        "description": finding.description,
+        "confidence": finding.confidence,
+        "subject": finding.subject,
+        "category": finding.category.value if finding.category else None,
+        "evidence": list(finding.evidence),
+    }
+
+
+def _finding_from_row(row: Any) -> DiagnosticFinding:
+    return DiagnosticFinding(
+        kind=row["kind"],
+        description=row["description"],
+        confidence=float(row["confidence"]),
+        stage=Stage(row["stage"]),
+        subject=row["subject"],
+        category=IssueCategory(row["category"]) if row["category"] else None,
+        evidence=tuple(str(e) for e in row["evidence"]),
+    )
+
+
+def _recommendation_row(session_id: str, rec: Recommendation) -> dict[str, Any]:
+    return {
+        "session_id": session_id,
+        "priority": rec.priority,
+        "title": rec.title,
+        "steps": list(rec.steps),
+        "rationale": rec.rationale,
+        "retryable": rec.retryable,
+        "replay_safety": rec.replay_safety.value,
+        "confidence": rec.confidence,
+        "category": rec.category.value if rec.category else None,
+        "platform": rec.platform,
+        "issue_fingerprints": list(rec.issue_fingerprints),
+    }
+
+
+def _recommendation_from_row(row: Any) -> Recommendation:
+    return Recommendation(
+        title=row["title"],
+        steps=tuple(str(s) for s in row["steps"]),
+        rationale=row["rationale"],
+        retryable=bool(row["retryable"]),
+        replay_safety=ReplaySafety(row["replay_safety"]),
+        confidence=float(row["confidence"]),
+        priority=int(row["priority"]),
+        category=IssueCategory(row["category"]) if row["category"] else None,
+        platform=row["platform"],
+        issue_fingerprints=tuple(str(f) for f in row["issue_fingerprints"]),
+    )
