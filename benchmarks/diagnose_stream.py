@@ -11,6 +11,7 @@ file, timed in the same run, is the I/O floor. Flat memory means peak RSS does n
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import random
 import subprocess
@@ -55,13 +56,16 @@ def generate(path: Path, size_bytes: int, seed: int = 1) -> int:
     return lines
 
 
-def run_measured(cmd: list[str]) -> tuple[float, int, int]:
+def run_measured(cmd: list[str], stdout: Path | None = None) -> tuple[float, int, int]:
     """Wall seconds, peak RSS in KiB and exit code of one child process."""
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sink = stdout.open("wb") if stdout is not None else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     proc.returncode = os.waitstatus_to_exitcode(status)
+    if stdout is not None:
+        sink.close()  # type: ignore[union-attr]
     return elapsed, usage.ru_maxrss, proc.returncode
 
 
@@ -88,16 +92,25 @@ def main() -> None:
             "json",
             "--no-progress",
         ]
-        secs, rss_kib, code = run_measured(cmd)
+        report = path.with_suffix(".json")
+        secs, rss_kib, code = run_measured(cmd, stdout=report)
         if code != 0:
             raise SystemExit(f"diagnose failed with exit code {code} on {path}")
-        rows.append((actual_mb, lines, secs, actual_mb / secs, lines / secs, rss_kib / 1024, wc_s))
+        result = json.loads(report.read_text())
+        errors, issues = result["input"]["errors_seen"], len(result["issues"])
+        row = (actual_mb, lines, errors, issues, secs, actual_mb / secs, lines / secs)
+        rows.append((*row, rss_kib / 1024, wc_s))
+        print(f"  {secs:.1f} s, peak RSS {rss_kib / 1024:.0f} MB", file=sys.stderr, flush=True)
         path.unlink()
-    print("| file MB | lines | diagnose s | MB/s | lines/s | peak RSS MB | wc -l s (I/O floor) |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
-    for mb, lines, secs, mbs, lps, rss, wc_s in rows:
-        cells = [f"{mb:.0f}", f"{lines:,}", f"{secs:.1f}", f"{mbs:.1f}", f"{lps:,.0f}"]
-        cells += [f"{rss:.0f}", f"{wc_s:.2f}"]
+        report.unlink()
+    print(
+        "| file MB | lines | error lines | issues | diagnose s | MB/s | lines/s | peak RSS MB "
+        "| wc -l s (I/O floor) |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for mb, lines, errors, issues, secs, mbs, lps, rss, wc_s in rows:
+        cells = [f"{mb:.0f}", f"{lines:,}", f"{errors:,}", f"{issues}", f"{secs:.1f}"]
+        cells += [f"{mbs:.2f}", f"{lps:,.0f}", f"{rss:.0f}", f"{wc_s:.2f}"]
         print("| " + " | ".join(cells) + " |")
 
 

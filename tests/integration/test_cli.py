@@ -67,6 +67,14 @@ def test_diagnose_json_has_the_same_content(mixed_log: Path) -> None:
         assert issue["severity"] in table
 
 
+def test_brackets_in_log_text_are_shown_not_taken_as_markup(tmp_path: Path) -> None:
+    path = tmp_path / "brackets.log"
+    path.write_text("ERROR [db_export] connect ECONNREFUSED 10.0.0.5:5432 [/oops]\n")
+    done = flowdoctor("diagnose", str(path), env={"COLUMNS": "200"})
+    assert done.returncode == 0, done.stderr.decode()
+    assert "[db_export] connect ECONNREFUSED" in done.stdout.decode()
+
+
 def test_diagnose_markdown_and_stdin(mixed_log: Path) -> None:
     done = flowdoctor("diagnose", "-", "--format", "markdown", stdin=mixed_log.read_bytes())
     assert done.returncode == 0, done.stderr.decode()

@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from flowdoctor.api.schemas import FindingOut, IssueOut, RecommendationOut
 from flowdoctor.domain import DiagnosticFinding, Recommendation, WorkflowIssue
@@ -76,7 +78,7 @@ def render_markdown(diagnosis: Diagnosis, console: Console) -> None:
 
 def render_table(diagnosis: Diagnosis, console: Console) -> None:
     """Human output: issues grouped by category and severity, root causes, recommendations."""
-    console.print(f"[bold]flowdoctor diagnosis[/bold] of {diagnosis.source}")
+    console.print(f"[bold]flowdoctor diagnosis[/bold] of {escape(diagnosis.source)}")
     console.print(_input_line(diagnosis))
     table = Table(title="Issues by category and severity", show_lines=False)
     for column in ("category", "severity", "platform", "count", "retryable", "message"):
@@ -88,21 +90,22 @@ def render_table(diagnosis: Diagnosis, console: Console) -> None:
             issue.platform or "-",
             str(issue.occurrences),
             "yes" if issue.retryable else "no",
-            issue.message_template[:160],
+            Text(issue.message_template[:160]),  # Text: a "[db]" in a log is not markup
         )
     console.print(table)
     console.print("[bold]Probable root causes[/bold]")
     if not diagnosis.root_causes:
         console.print("  none found")
     for cause in diagnosis.root_causes:
-        console.print(f"  • {cause.description} [dim](confidence {cause.confidence:.0%})[/dim]")
+        confidence = f"[dim](confidence {cause.confidence:.0%})[/dim]"
+        console.print(f"  • {escape(cause.description)} {confidence}")
     console.print("[bold]Recommendations[/bold]")
     if not diagnosis.recommendations:
         console.print("  none")
     for rec in diagnosis.recommendations:
-        console.print(f"  {rec.priority}. [bold]{rec.title}[/bold]")
+        console.print(f"  {rec.priority}. [bold]{escape(rec.title)}[/bold]")
         for step in rec.steps:
-            console.print(f"     - {step}")
+            console.print(f"     - {escape(step)}")
         console.print(f"     [dim]replay: {rec.replay_safety.value}[/dim]")
     if diagnosis.session_id:
         console.print(f"saved as session {diagnosis.session_id}")
