@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from flowdoctor.detect.prefilter import RulePrefilter
 from flowdoctor.detect.text import examined_text
 
 PLATFORM_SIGNATURES: dict[str, tuple[str, ...]] = {
@@ -165,6 +166,9 @@ _COMPILED: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 
 
+_PREFILTER = RulePrefilter([pattern for _, pattern in _COMPILED])
+
+
 def detect_platform(text: str) -> str | None:
     """The platform ``text`` names, or ``None`` when it names none.
 
@@ -174,7 +178,8 @@ def detect_platform(text: str) -> str | None:
     'postgresql'
     """
     examined = examined_text(text)
-    for platform, pattern in _COMPILED:
-        if pattern.search(examined):
+    candidates = _PREFILTER.may_match(examined)
+    for index, (platform, pattern) in enumerate(_COMPILED):
+        if index in candidates and pattern.search(examined):
             return platform
     return None

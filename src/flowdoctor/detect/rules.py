@@ -22,6 +22,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from flowdoctor.detect.platforms import detect_platform
+from flowdoctor.detect.prefilter import RulePrefilter
 from flowdoctor.detect.rule_model import ErrorRule, make_rule, status_pattern
 from flowdoctor.detect.rules_access import (
     CONFIGURATION_RULES,
@@ -92,6 +93,7 @@ class RuleClassifier:
         if repeated:
             raise ValueError(f"rule ids must be unique; repeated: {', '.join(repeated)}")
         self._rules = tuple(rules)
+        self._prefilter = RulePrefilter([rule.pattern for rule in self._rules])
         self._cached_verdict = functools.lru_cache(maxsize=cache_size)(self._verdict)
 
     @property
@@ -119,7 +121,10 @@ class RuleClassifier:
 
     def _verdict(self, body: str, hints: str, platform: str | None) -> Classification | None:
         text = f"{body}\n{hints}" if hints else body
-        for rule in self._rules:
+        candidates = self._prefilter.may_match(text)
+        for index, rule in enumerate(self._rules):
+            if index not in candidates:
+                continue  # a word every match of it contains is missing: it cannot match
             match = rule.pattern.search(text)
             if match is not None:
                 return _classification(rule, match, body=body, platform=platform)

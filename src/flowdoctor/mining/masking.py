@@ -99,8 +99,15 @@ def _mask_quoted(match: re.Match[str]) -> str:
     return "<QUOTED>"
 
 
+_NEEDS: dict[str, str] = {"<URL>": "://", "<EMAIL>": "@", "<UUID>": "-"}
+"""A mark without which a token's pattern cannot match: a substring test skips the regex."""
+
+
 def _apply(pattern: re.Pattern[str], token: str) -> Callable[[str], str]:
-    return lambda text: pattern.sub(token, text)
+    needed = _NEEDS.get(token)
+    if needed is None:
+        return lambda text: pattern.sub(token, text)
+    return lambda text: pattern.sub(token, text) if needed in text else text
 
 
 _STEPS: tuple[Callable[[str], str], ...] = (
