@@ -104,6 +104,13 @@ def test_binary_and_blank_lines_are_counted_not_fatal(tmp_path: Path) -> None:
     assert [i["category"] for i in data["issues"]] == ["timeout"]
 
 
+def test_version() -> None:
+    from flowdoctor import __version__
+
+    done = flowdoctor("--version")
+    assert done.returncode == 0 and done.stdout.decode().strip() == f"flowdoctor {__version__}"
+
+
 def test_unknown_format_is_a_usage_error(mixed_log: Path) -> None:
     done = flowdoctor("diagnose", str(mixed_log), "--format", "xml")
     assert done.returncode == 2
