@@ -5,7 +5,7 @@ timestamps, plus info lines), runs `flowdoctor diagnose FILE --format json` on e
 subprocess, and reports wall time, MB/s, lines/s and the child's peak RSS. `wc -l` on the same
 file, timed in the same run, is the I/O floor. Flat memory means peak RSS does not grow with size.
 
-    python benchmarks/diagnose_stream.py --sizes-mb 10 100 1000 [--workdir /tmp]
+    python benchmarks/diagnose_stream.py --sizes-mb 10 100 1000 [--workdir /tmp] [--error-share 0.1]
 """
 
 from __future__ import annotations
@@ -33,8 +33,16 @@ LINES = [
 ]
 
 
-def generate(path: Path, size_bytes: int, seed: int = 1) -> int:
-    """Write a log of about ``size_bytes``; returns the number of lines."""
+ERROR_LINES = [line for line in LINES if "ERROR" in line or '"error"' in line]
+OTHER_LINES = [line for line in LINES if line not in ERROR_LINES]
+
+
+def generate(path: Path, size_bytes: int, error_share: float | None = None, seed: int = 1) -> int:
+    """Write a log of about ``size_bytes``; returns the number of lines.
+
+    With ``error_share`` that share of the lines are errors; without, every shape in LINES is
+    equally likely (7 of 9 are errors: a fleet failing badly, the costly case).
+    """
     rng = random.Random(seed)
     lines = 0
     written = 0
@@ -42,7 +50,11 @@ def generate(path: Path, size_bytes: int, seed: int = 1) -> int:
         while written < size_bytes:
             chunk = []
             for _ in range(10_000):
-                template = rng.choice(LINES)
+                if error_share is None:
+                    template = rng.choice(LINES)
+                else:
+                    shapes = ERROR_LINES if rng.random() < error_share else OTHER_LINES
+                    template = rng.choice(shapes)
                 day, hour, minute = rng.randint(1, 28), rng.randint(0, 23), rng.randint(0, 59)
                 ts = f"2026-11-{day:02d}T{hour:02d}:{minute:02d}:00Z"
                 line = template.format(
@@ -73,12 +85,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes-mb", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument(
+        "--error-share",
+        type=float,
+        default=None,
+        help="share of error lines (default: 7 of 9 lines are errors, the costly case)",
+    )
     args = parser.parse_args()
     rows = []
     for size_mb in args.sizes_mb:
         path = args.workdir / f"flowdoctor-bench-{size_mb}mb.log"
         print(f"generating {size_mb} MB ...", file=sys.stderr, flush=True)
-        lines = generate(path, size_mb * 1024 * 1024)
+        lines = generate(path, size_mb * 1024 * 1024, args.error_share)
         actual_mb = path.stat().st_size / 1024 / 1024
         wc_s, _, _ = run_measured(["wc", "-l", str(path)])
         print(f"diagnosing {size_mb} MB ...", file=sys.stderr, flush=True)

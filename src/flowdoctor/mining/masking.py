@@ -51,12 +51,13 @@ MASKS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
         ("<TS>", _TIMESTAMP),
         ("<IP>", r"(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?!\.?\d)(?::\d{1,5}\b)?"),
         ("<IP>", _IPV6),
-        # 0x1f, and hex ids of 16+ digits with at least one letter and one digit (sha, ObjectId).
+        # 0x1f, and hex ids of 7+ digits with at least one letter and one digit (a short git
+        # sha 9fcc309, an ObjectId, a sha256).
         (
             "<HEX>",
-            r"\b0x[0-9a-f]{1,64}\b|\b(?=[0-9a-f]{0,63}[a-f])(?=[0-9a-f]{0,63}\d)[0-9a-f]{16,}\b",
+            r"\b0x[0-9a-f]{1,64}\b|\b(?=[0-9a-f]{0,63}[a-f])(?=[0-9a-f]{0,63}\d)[0-9a-f]{7,}\b",
         ),
-        # Mixed letter/digit ids of 8+ characters: a1b2c3d4e5, 0015g00000XyZabAAB, wf_e39632ad.
+        # Mixed letter/digit ids of 8+ characters: a1b2c3d4zz, 0015g00000XyZabAAB, wf_e39632ad.
         (
             "<ID>",
             r"(?<![\w-])(?=[\w-]{0,127}\d)(?=[\w-]{0,127}[a-z])[a-z0-9][\w-]{7,127}(?![\w-])"

@@ -39,7 +39,8 @@ from flowdoctor.mining.masking import MAX_TEMPLATE_CHARS, mask
         ("commit 3f786850e387550fdab836ed7e6dc881de23001b missing", "commit <HEX> missing"),
         ("doc 507f1f77bcf86cd799439011 gone", "doc <HEX> gone"),
         # <ID>
-        ("record a1b2c3d4e5 locked", "record <ID> locked"),
+        ("record a1b2c3d4zz locked", "record <ID> locked"),
+        ("deployed 9fcc309 to prod", "deployed <HEX> to prod"),
         ("Contact 0015g00000XyZabAAB not found", "Contact <ID> not found"),
         ("workflow wf_e39632ad failed", "workflow <ID> failed"),
         ("pod worker-17 evicted", "pod <ID> evicted"),
