@@ -16,6 +16,7 @@ from flowdoctor.analyze.diagnosis import diagnose
 from flowdoctor.cli.render import Diagnosis
 from flowdoctor.config import Settings
 from flowdoctor.detect.classifier import default_classifier
+from flowdoctor.domain import LogRecord
 from flowdoctor.errors import UnreadableInputError
 from flowdoctor.ingest import IngestReport, read_log_records
 from flowdoctor.recommend.ranking import recommend
@@ -107,7 +108,7 @@ def run_diagnose(
 
 def _diagnose_saved(
     path: str,
-    records: Iterator[object],
+    records: Iterator[LogRecord],
     settings: Settings,
     workflow_id: str | None,
     report: IngestReport,
@@ -116,7 +117,7 @@ def _diagnose_saved(
     try:
         session = runtime.sessions.start(
             workflow_id=workflow_id or "cli",
-            error_logs=records,  # type: ignore[arg-type]
+            error_logs=records,
         )
         recommendations = runtime.sessions.recommend(session.session_id)
         session = runtime.sessions.get(session.session_id)
