@@ -9,6 +9,7 @@
     │   └── SessionNotFoundError
     ├── InvalidTransitionError      a lifecycle move the transition table refuses
     ├── ConfigurationError          flowdoctor's own settings are wrong
+    │   └── KnowledgeBaseError      a knowledge-base data file is malformed
     └── StoreError                  the database failed (unreachable, schema out of date)
         └── SchemaOutOfDateError    the database needs ``flowdoctor db upgrade``
 
@@ -67,6 +68,10 @@ class InvalidTransitionError(FlowdoctorError):
 
 class ConfigurationError(FlowdoctorError):
     """flowdoctor's own settings are wrong (a bad database URL, an unusable data folder)."""
+
+
+class KnowledgeBaseError(ConfigurationError):
+    """A knowledge-base data file is malformed; the message names the file, entry and field."""
 
 
 class StoreError(FlowdoctorError):

@@ -122,7 +122,7 @@ def test_db_upgrade_and_save_use_the_configured_database(
     env = {"FLOWDOCTOR_DATABASE_URL": database_url}
     upgraded = flowdoctor("db", "upgrade", env=env)
     assert upgraded.returncode == 0, upgraded.stderr.decode()
-    assert "revision 0001" in upgraded.stderr.decode()
+    assert "revision 0002" in upgraded.stderr.decode()
     saved = flowdoctor(
         "diagnose", str(mixed_log), "--save", "--workflow", "wf1", "--format", "json", env=env
     )

@@ -134,6 +134,25 @@ class RecommendationOut(_Response):
     category: IssueCategory | None
     platform: str | None
     issue_fingerprints: list[str]
+    evidence: list[str]
+    doc_url: str | None
+
+
+class SimilarIssueOut(_Response):
+    """A past issue like one of this session's, and how its session was resolved."""
+
+    issue_fingerprint: str
+    issue_template: str
+    session_id: str
+    workflow_id: str
+    past_fingerprint: str
+    past_template: str
+    similarity: float
+    score: float
+    fixes: list[str]
+    verified: bool
+    verification_reason: str | None
+    seen_at: datetime
 
 
 class VerificationOut(_Response):
@@ -186,6 +205,7 @@ class SummaryOut(SessionOut):
     findings: list[FindingOut]
     recommendations: list[RecommendationOut]
     verification: VerificationOut | None
+    similar_past_issues: list[SimilarIssueOut]
     stages: list[StageOut]
     events: list[EventOut]
 

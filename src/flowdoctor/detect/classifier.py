@@ -2,15 +2,23 @@
 
 A classifier answers "what kind of failure is this message?" or ``None`` for "no opinion".
 :class:`ChainClassifier` asks each member in turn and reports UNCLASSIFIED when none answers, so the
-answer is never a guess. The default chain holds the first rule set; a platform knowledge base and
-a learned fallback join it later as further members, without changing any caller.
+answer is never a guess. The default chain, most specific first:
+
+1. the knowledge base's platform signatures and named runtime exceptions (``detect/knowledge``);
+2. the generic rule tables, whose order encodes the taxonomy's tie-breaks (``detect/rules``);
+3. the knowledge base's last-resort signatures (bare HTTP statuses);
+4. the learned fallback, trained on the knowledge base's examples, which answers only when sure.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
+from flowdoctor.detect.knowledge import load_knowledge_base
+from flowdoctor.detect.knowledge.rules import signature_classifier
+from flowdoctor.detect.learned import LearnedClassifier
 from flowdoctor.detect.platforms import detect_platform
 from flowdoctor.detect.rules import FIRST_RULES, RuleClassifier
 from flowdoctor.domain import Classification, IssueCategory, ReplaySafety, Severity
@@ -86,6 +94,16 @@ class ChainClassifier:
         return unclassified(platform=platform or detect_platform(message))
 
 
+@functools.cache
 def default_classifier() -> ChainClassifier:
-    """The chain flowdoctor uses unless told otherwise: the first rule set."""
-    return ChainClassifier([RuleClassifier(FIRST_RULES)])
+    """The chain flowdoctor uses unless told otherwise (built once per process; see above)."""
+    kb = load_knowledge_base()
+    examples = [(example, sig.category) for sig in kb.signatures() for example in sig.examples]
+    return ChainClassifier(
+        [
+            signature_classifier(kb.early_signatures()),
+            RuleClassifier(FIRST_RULES),
+            signature_classifier(kb.late_signatures()),
+            LearnedClassifier(examples),
+        ]
+    )

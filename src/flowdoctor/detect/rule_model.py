@@ -29,6 +29,8 @@ class ErrorRule:
     replay_safety: ReplaySafety
     platform: str | None = None
     confidence: float = 0.8
+    scope: str | None = None
+    """When set, the rule applies only to messages known to come from this platform."""
 
     def __post_init__(self) -> None:
         if not self.rule_id:
@@ -55,6 +57,15 @@ _DEFAULTS: dict[IssueCategory, tuple[Severity, bool, ReplaySafety]] = {
 }
 
 
+def category_defaults(category: IssueCategory) -> tuple[Severity, bool, ReplaySafety]:
+    """The severity, retryable flag and replay advice a category has unless a rule says otherwise.
+
+    >>> category_defaults(IssueCategory.TIMEOUT)[1:]
+    (True, <ReplaySafety.MAY_DUPLICATE_WRITES: 'may_duplicate_writes'>)
+    """
+    return _DEFAULTS[category]
+
+
 def make_rule(
     rule_id: str,
     pattern: str,
@@ -65,6 +76,7 @@ def make_rule(
     replay_safety: ReplaySafety | None = None,
     platform: str | None = None,
     confidence: float = 0.8,
+    scope: str | None = None,
 ) -> ErrorRule:
     """Compile ``pattern`` (case-insensitive) into a rule, filling unset facts from the category.
 
@@ -81,6 +93,7 @@ def make_rule(
         replay_safety=default_replay if replay_safety is None else replay_safety,
         platform=platform,
         confidence=confidence,
+        scope=scope,
     )
 
 

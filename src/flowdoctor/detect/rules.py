@@ -3,15 +3,17 @@
 :data:`FIRST_RULES` is one ordered table; the first rule whose pattern matches decides. The order
 encodes the taxonomy's tie-breaks (``shared/taxonomy.md``):
 
-1. platform signatures (``channel_not_found``, ``INVALID_SESSION_ID``...), the most specific text;
-2. rate limits, quotas and capacity: 429/throttling is resource even inside a 503;
-3. unset credentials before wrong ones: an unset key is configuration, a wrong key permissions;
-4. timeouts before connectivity: 504 and "connect timed out" are timeout;
-5. permissions; then records named by the data that do not exist (data) before configured things
+(Platform signatures such as ``channel_not_found`` are tried before this table: they live in the
+knowledge base, ``detect/knowledge``.)
+
+1. rate limits, quotas and capacity: 429/throttling is resource even inside a 503;
+2. unset credentials before wrong ones: an unset key is configuration, a wrong key permissions;
+3. timeouts before connectivity: 504 and "connect timed out" are timeout;
+4. permissions; then records named by the data that do not exist (data) before configured things
    that do not exist (configuration); then connectivity;
-6. named code defects (``KeyError``...) before data, so "list index out of range" is logic;
-7. data; then other code defects (a JSON ``SyntaxError`` is data, other syntax errors logic);
-8. leftover "limit exceeded"; remote 5xx; performance; vague "try again later"; bare statuses.
+5. named code defects (``KeyError``...) before data, so "list index out of range" is logic;
+6. data; then other code defects (a JSON ``SyntaxError`` is data, other syntax errors logic);
+7. leftover "limit exceeded"; remote 5xx; performance; vague "try again later"; bare statuses.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from flowdoctor.detect.platforms import detect_platform
 from flowdoctor.detect.prefilter import RulePrefilter
@@ -46,15 +48,13 @@ from flowdoctor.detect.rules_content import (
     RECORD_NOT_FOUND_RULES,
     VAGUE_EXTERNAL_RULES,
 )
-from flowdoctor.detect.rules_platforms import PLATFORM_RULES
 from flowdoctor.detect.text import examined_text, hint_text
 from flowdoctor.domain import Classification
 
 __all__ = ["FIRST_RULES", "ErrorRule", "RuleClassifier", "make_rule", "status_pattern"]
 
 FIRST_RULES: tuple[ErrorRule, ...] = (
-    PLATFORM_RULES
-    + RATE_LIMIT_RULES
+    RATE_LIMIT_RULES
     + CAPACITY_RULES
     + UNSET_CREDENTIAL_RULES
     + TIMEOUT_RULES
@@ -86,13 +86,20 @@ class RuleClassifier:
     <IssueCategory.CONNECTIVITY: 'connectivity'>
     """
 
-    def __init__(self, rules: Sequence[ErrorRule], *, cache_size: int = 2048) -> None:
+    def __init__(
+        self,
+        rules: Sequence[ErrorRule],
+        *,
+        cache_size: int = 2048,
+        detect: Callable[[str], str | None] = detect_platform,
+    ) -> None:
         repeated = sorted(
             rule_id for rule_id, n in Counter(r.rule_id for r in rules).items() if n > 1
         )
         if repeated:
             raise ValueError(f"rule ids must be unique; repeated: {', '.join(repeated)}")
         self._rules = tuple(rules)
+        self._detect = detect
         self._prefilter = RulePrefilter([rule.pattern for rule in self._rules])
         self._cached_verdict = functools.lru_cache(maxsize=cache_size)(self._verdict)
 
@@ -122,17 +129,31 @@ class RuleClassifier:
     def _verdict(self, body: str, hints: str, platform: str | None) -> Classification | None:
         text = f"{body}\n{hints}" if hints else body
         candidates = self._prefilter.may_match(text)
+        known: str | None = platform
+        detected = platform is not None
         for index, rule in enumerate(self._rules):
             if index not in candidates:
                 continue  # a word every match of it contains is missing: it cannot match
+            if rule.scope is not None:
+                if not detected:  # detect once, and only when a scoped rule needs it
+                    known, detected = self._detect(body), True
+                if known != rule.scope:
+                    continue
             match = rule.pattern.search(text)
             if match is not None:
-                return _classification(rule, match, body=body, platform=platform)
+                return _classification(
+                    rule, match, body=body, platform=platform, detect=self._detect
+                )
         return None
 
 
 def _classification(
-    rule: ErrorRule, match: re.Match[str], *, body: str, platform: str | None
+    rule: ErrorRule,
+    match: re.Match[str],
+    *,
+    body: str,
+    platform: str | None,
+    detect: Callable[[str], str | None],
 ) -> Classification:
     """What ``rule`` matching says, with the evidence a user needs to check it."""
     snippet = " ".join(match.group(0).split())[:_SNIPPET_CHARS]
@@ -141,7 +162,7 @@ def _classification(
         evidence.append("matched in the http_status/error_code hints")
     found = platform or rule.platform
     if found is None:
-        found = detect_platform(body)
+        found = detect(body)
         if found is not None:
             evidence.append(f"platform {found} detected in the text")
     return Classification(

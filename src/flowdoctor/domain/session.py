@@ -41,6 +41,10 @@ class Recommendation:
     category: IssueCategory | None = None
     platform: str | None = None
     issue_fingerprints: tuple[str, ...] = ()
+    evidence: tuple[str, ...] = ()
+    """What the advice rests on: the signatures or errors matched and how often, the root cause."""
+    doc_url: str | None = None
+    """Where to read more: the matched knowledge-base signature's documentation."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from flowdoctor.detect.knowledge import KnowledgeBase
 from flowdoctor.domain import (
     DiagnosticFinding,
     IssueCategory,
@@ -15,6 +16,8 @@ from flowdoctor.domain import (
 )
 from flowdoctor.errors import InputError
 from flowdoctor.recommend.catalogue import remedy_for
+from flowdoctor.recommend.evidence import evidence_for
+from flowdoctor.recommend.knowledge import SignatureLookup, signature_remedy
 from flowdoctor.recommend.remedy import Remedy
 
 UNDIAGNOSED_FACTOR = 0.5
@@ -73,32 +76,42 @@ class _Draft:
 
 
 def recommend(
-    issues: Sequence[WorkflowIssue], root_causes: Sequence[DiagnosticFinding], *, limit: int = 10
+    issues: Sequence[WorkflowIssue],
+    root_causes: Sequence[DiagnosticFinding],
+    *,
+    limit: int = 10,
+    knowledge: KnowledgeBase | None = None,
 ) -> list[Recommendation]:
     """Ranked recommendations, priority 1 first, at most ``limit``.
 
-    Each root cause (most confident first) takes the issues of its category and platform; each
-    issue gets the catalogue's remedy (a specific entry when one matches, else its category's).
-    A root cause with no issues (slow but not failing) still gets its category's remedy. Issues no
-    root cause covers follow, at ``UNDIAGNOSED_FACTOR`` times their classification confidence.
+    Each root cause (most confident first) takes the issues of its category and platform. An issue
+    whose ``rule_id`` is a signature of the knowledge base (``knowledge``, by default the one
+    shipped with flowdoctor) gets that signature's title, remediation steps and documentation link;
+    any other issue gets the catalogue's remedy (a specific entry when one matches, else its
+    category's). A root cause with no issues (slow but not failing) still gets its category's
+    remedy. Issues no root cause covers follow, at ``UNDIAGNOSED_FACTOR`` times their
+    classification confidence.
 
     Remedies with the same title merge (their fingerprints join). Order: confidence, then worst
     severity, then occurrences. ``retryable`` holds only if it holds for every issue merged, and
     ``replay_safety`` is the riskiest of them, with a step saying what that means for replays.
+    Each recommendation's ``evidence`` names the errors and the root cause it rests on.
     """
     if limit < 1:
         raise InputError("limit must be at least 1", field="limit")
+    signatures = SignatureLookup(knowledge)
     drafts: dict[str, _Draft] = {}
     covered: set[str] = set()
     causes = [c for c in root_causes if c.kind == "root_cause" and c.category is not None]
     for cause in sorted(causes, key=lambda c: -c.confidence):
         matched = [i for i in issues if _covers(cause, i) and i.fingerprint not in covered]
         covered.update(issue.fingerprint for issue in matched)
-        for draft in _cause_drafts(cause, matched):
+        for draft in _cause_drafts(cause, matched, signatures):
             _add(drafts, draft)
     for issue in issues:
         if issue.fingerprint not in covered:
-            _add(drafts, _issue_draft(issue, issue.confidence * UNDIAGNOSED_FACTOR, None))
+            confidence = issue.confidence * UNDIAGNOSED_FACTOR
+            _add(drafts, _issue_draft(issue, confidence, None, signatures))
     ordered = sorted(
         drafts.values(),
         key=lambda d: (-d.confidence, d.severity_rank, -d.occurrences, d.remedy.title),
@@ -110,23 +123,32 @@ def _covers(cause: DiagnosticFinding, issue: WorkflowIssue) -> bool:
     return issue.category is cause.category and issue.platform == cause.subject
 
 
-def _cause_drafts(cause: DiagnosticFinding, issues: list[WorkflowIssue]) -> list[_Draft]:
+def _cause_drafts(
+    cause: DiagnosticFinding, issues: list[WorkflowIssue], signatures: SignatureLookup
+) -> list[_Draft]:
     if issues:
-        return [_issue_draft(issue, cause.confidence, cause) for issue in issues]
+        return [_issue_draft(issue, cause.confidence, cause, signatures) for issue in issues]
     assert cause.category is not None
     remedy, _ = remedy_for(cause.category, platform=cause.subject)
     return [_Draft(remedy, cause.category, cause.subject, cause.confidence, cause)]
 
 
 def _issue_draft(
-    issue: WorkflowIssue, confidence: float, cause: DiagnosticFinding | None
+    issue: WorkflowIssue,
+    confidence: float,
+    cause: DiagnosticFinding | None,
+    signatures: SignatureLookup,
 ) -> _Draft:
-    remedy, _ = remedy_for(
-        issue.category,
-        platform=issue.platform,
-        rule_id=issue.rule_id,
-        message=issue.message_template,
-    )
+    signature = signatures.get(issue.rule_id)
+    if signature is not None:
+        remedy = signature_remedy(signature)
+    else:
+        remedy, _ = remedy_for(
+            issue.category,
+            platform=issue.platform,
+            rule_id=issue.rule_id,
+            message=issue.message_template,
+        )
     return _Draft(remedy, issue.category, issue.platform, confidence, cause, [issue])
 
 
@@ -159,6 +181,8 @@ def _recommendation(draft: _Draft, priority: int) -> Recommendation:
         category=draft.category,
         platform=draft.platform,
         issue_fingerprints=tuple(issue.fingerprint for issue in draft.issues),
+        evidence=evidence_for(draft.issues, draft.cause),
+        doc_url=draft.remedy.doc_url,
     )
 
 

@@ -17,6 +17,8 @@ class Remedy:
     rationale: str
     default_subject: str = "the service"
     """What ``{platform}`` becomes when the platform is not known."""
+    doc_url: str | None = None
+    """Where to read more (a knowledge-base signature's documentation page)."""
 
     def filled(self, platform: str | None) -> Remedy:
         """The remedy with ``{platform}`` replaced by the platform's name or ``default_subject``."""
@@ -25,6 +27,7 @@ class Remedy:
             _fill(self.title, name),
             tuple(_fill(step, name) for step in self.steps),
             _fill(self.rationale, name),
+            doc_url=self.doc_url,
         )
 
 

@@ -19,6 +19,7 @@ from flowdoctor.analyze.runs import summarize_runs
 from flowdoctor.analyze.verification import verify_fix, verify_metrics
 from flowdoctor.clock import Clock
 from flowdoctor.detect.classifier import Classifier
+from flowdoctor.detect.knowledge import KnowledgeBase
 from flowdoctor.domain import (
     LogRecord,
     Recommendation,
@@ -29,10 +30,12 @@ from flowdoctor.domain import (
     TroubleshootingSession,
     VerificationResult,
 )
-from flowdoctor.errors import InputError, SessionNotFoundError
+from flowdoctor.errors import InputError, SessionNotFoundError, StoreError
+from flowdoctor.mining import TemplateMiner
 from flowdoctor.recommend.ranking import recommend
+from flowdoctor.recommend.similar import SimilarIssue, find_similar
 from flowdoctor.sessions.lifecycle import check_stage, check_status
-from flowdoctor.sessions.stages import identify, records_from_runs
+from flowdoctor.sessions.stages import TemplateTally, identify, records_from_runs
 from flowdoctor.store import Database, Store
 
 LOOKBACK = timedelta(hours=24)
@@ -40,18 +43,28 @@ LOOKBACK = timedelta(hours=24)
 BASELINE_WINDOW = timedelta(days=7)
 """How much history before that forms the baseline."""
 MAX_WORKFLOW_ID = 200
+SIMILAR_SESSIONS = 50
+"""How many of the most recent resolved sessions are searched for similar past issues."""
 
 
 class TroubleshootingService:
     """Start sessions and move them through identification → … → verification."""
 
     def __init__(
-        self, *, db: Database, classifier: Classifier, clock: Clock, max_issue_groups: int = 10_000
+        self,
+        *,
+        db: Database,
+        classifier: Classifier,
+        clock: Clock,
+        max_issue_groups: int = 10_000,
+        knowledge: KnowledgeBase | None = None,
     ) -> None:
+        """``knowledge`` is the error knowledge base recommendations draw on (default: shipped)."""
         self._db = db
         self._classifier = classifier
         self._clock = clock
         self._max_groups = max_issue_groups
+        self._knowledge = knowledge
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -66,6 +79,20 @@ class TroubleshootingService:
         """Newest sessions first (without their children)."""
         with self._db.transaction() as store:
             return store.sessions.list(workflow_id=workflow_id, limit=limit)
+
+    def similar_past_issues(
+        self, session_id: str, *, limit: int = 3
+    ) -> builtins.list[SimilarIssue]:
+        """For each issue of the session, up to ``limit`` similar issues of earlier sessions whose
+        verification ran (the newest ``SIMILAR_SESSIONS``), with what fixed them and whether the
+        fix was verified. ``SessionNotFoundError`` when there is no such session.
+        """
+        with self._db.transaction() as store:
+            session = _load(store, session_id)
+            past = store.sessions.resolved(
+                exclude=session_id, created_before=session.created_at, limit=SIMILAR_SESSIONS
+            )
+        return find_similar(session.issues, past, top_k=limit)
 
     # -- the stages --------------------------------------------------------------------------
 
@@ -93,15 +120,19 @@ class TroubleshootingService:
                 store.runs.add_many(run_events, ingested_at=now)
             source, records = self._identification_input(store, session, error_logs, run_events)
             started = self._clock.now()
+            miner, saved_before = _workflow_miner(store, workflow_id)
+            tally = TemplateTally(miner, default_time=now)
             found = identify(
                 records,
                 classifier=self._classifier,
                 workflow_id=workflow_id,
                 max_groups=self._max_groups,
+                on_error=tally.add,
             )
+            templates = _save_templates(store, workflow_id, tally, now, replace=saved_before)
             store.sessions.replace_issues(session.session_id, found.issues)
             session.issues = found.issues
-            output = {"source": source, **found.summary()}
+            output = {"source": source, **found.summary(), "templates": templates}
             self._complete(store, session, Stage.IDENTIFICATION, started, output)
             return session
 
@@ -260,7 +291,7 @@ class TroubleshootingService:
 
     def _resolve(self, store: Store, session: TroubleshootingSession) -> None:
         started = self._clock.now()
-        recommendations = recommend(session.issues, session.root_causes)
+        recommendations = recommend(session.issues, session.root_causes, knowledge=self._knowledge)
         session.recommendations = recommendations
         store.sessions.replace_recommendations(session.session_id, recommendations)
         output = {
@@ -307,6 +338,30 @@ def _load(store: Store, session_id: str) -> TroubleshootingSession:
     if session is None:
         raise SessionNotFoundError(session_id)
     return session
+
+
+def _workflow_miner(store: Store, workflow_id: str) -> tuple[TemplateMiner, bool]:
+    """The workflow's template miner as saved (locked until the transaction ends), and whether
+    there was a saved one: template ids are only meaningful within one line of saved states."""
+    state = store.templates.load_state(workflow_id, for_update=True)
+    if state is None:
+        return TemplateMiner(), False
+    try:
+        return TemplateMiner.from_state(state), True
+    except ValueError as exc:
+        raise StoreError(f"the template-miner state of {workflow_id!r} is unusable: {exc}") from exc
+
+
+def _save_templates(
+    store: Store, workflow_id: str, tally: TemplateTally, at: datetime, *, replace: bool
+) -> int:
+    """Save the miner and add this session's template counts; returns how many templates."""
+    if not len(tally):
+        return 0  # no error lines: leave the saved state as it was
+    counts = tally.counts()
+    store.templates.save_state(workflow_id, tally.miner.to_state(), at=at, replace=replace)
+    store.templates.record(workflow_id, counts)
+    return len(counts)
 
 
 def _event(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from flowdoctor.detect.classifier import Classifier, unclassified
 from flowdoctor.domain import Classification, IssueCategory, LogRecord, RunEvent, WorkflowIssue
+from flowdoctor.mining import TemplateMiner
 from flowdoctor.mining.grouping import IssueGrouper
 
 
@@ -52,11 +54,13 @@ def identify(
     classifier: Classifier,
     workflow_id: str | None = None,
     max_groups: int = 10_000,
+    on_error: Callable[[LogRecord], object] | None = None,
 ) -> Identification:
     """Classify every error record and group repeats into issues by fingerprint.
 
     Streams: memory grows with the number of distinct issues (bounded by ``max_groups``), not with
     the number of records. Records below error level are counted but not classified.
+    ``on_error`` is called with every error record (to mine templates, see ``TemplateTally``).
     """
     grouper = IssueGrouper(max_groups=max_groups)
     seen = errors = 0
@@ -66,6 +70,8 @@ def identify(
         if not record.is_error or not record.message.strip():
             continue
         errors += 1
+        if on_error is not None:
+            on_error(record)
         classification = classify_record(record, classifier)
         categories[classification.category.value] += 1
         grouper.add(record, classification, workflow_id=record.workflow_id or workflow_id)
@@ -94,3 +100,63 @@ def records_from_runs(events: Iterable[RunEvent]) -> Iterable[LogRecord]:
             error_code=event.error_code,
             http_status=event.http_status,
         )
+
+
+@dataclass(slots=True)
+class _Seen:
+    template: str
+    count: int
+    first: datetime
+    last: datetime
+
+
+class TemplateTally:
+    """Feeds error lines to a workflow's template miner and counts the lines of each template.
+
+    ``counts()`` gives what ``TemplateRepository.record`` takes. A line without a timestamp counts
+    as seen at ``default_time`` (when the session looked at it).
+    """
+
+    def __init__(self, miner: TemplateMiner, *, default_time: datetime) -> None:
+        self.miner = miner
+        self._default_time = default_time
+        self._seen: dict[str, _Seen] = {}
+
+    def add(self, record: LogRecord) -> None:
+        """Mine one error record and count it under its template."""
+        match = self.miner.add(record.message)
+        moment = record.timestamp or self._default_time
+        if moment.tzinfo is None:  # read naive times as UTC, as grouping does
+            moment = moment.replace(tzinfo=UTC)
+        seen = self._seen.get(match.template_id)
+        if seen is None:
+            self._seen[match.template_id] = _Seen(match.template, 1, moment, moment)
+            return
+        seen.template = match.template
+        seen.count += 1
+        seen.first = min(seen.first, moment)
+        seen.last = max(seen.last, moment)
+
+    def __len__(self) -> int:
+        """Lines counted."""
+        return sum(seen.count for seen in self._seen.values())
+
+    def counts(self) -> list[tuple[str, str, int, datetime, datetime]]:
+        """(template id, template, lines, first seen, last seen) per template, as they stand now.
+
+        A template merged into another since its lines were counted is reported under the one it
+        joined, with that one's text, so a session never records a template that no longer exists.
+        """
+        current = {t.template_id: t.template for t in self.miner.templates()}
+        merged: dict[str, _Seen] = {}
+        for template_id, seen in self._seen.items():
+            survivor = self.miner.resolve(template_id) or template_id  # evicted: keep its own
+            text = current.get(survivor, seen.template)
+            into = merged.get(survivor)
+            if into is None:
+                merged[survivor] = _Seen(text, seen.count, seen.first, seen.last)
+            else:
+                into.count += seen.count
+                into.first = min(into.first, seen.first)
+                into.last = max(into.last, seen.last)
+        return [(tid, s.template, s.count, s.first, s.last) for tid, s in merged.items()]

@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from flowdoctor.errors import ConfigurationError, StoreError
 from flowdoctor.store.records_repo import LogRepository, MetricRepository, RunRepository
 from flowdoctor.store.sessions_repo import SessionRepository
+from flowdoctor.store.templates_repo import TemplateRepository
 
 
 class Store:
@@ -28,6 +29,7 @@ class Store:
         self.logs = LogRepository(connection)
         self.metrics = MetricRepository(connection)
         self.sessions = SessionRepository(connection)
+        self.templates = TemplateRepository(connection)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -146,6 +146,68 @@ class SessionRepository:
             self._conn.execute(select(func.count()).select_from(tables.sessions)).scalar_one()
         )
 
+    def resolved(
+        self,
+        *,
+        exclude: str | None = None,
+        created_before: datetime | None = None,
+        limit: int = 50,
+        max_issues: int = 5_000,
+    ) -> builtins.list[TroubleshootingSession]:
+        """Sessions whose verification ran, newest first: the candidates for similar past issues.
+
+        Each comes with its issues, recommendations and verification (not findings, stages or
+        events). Bounded both ways: at most ``limit`` sessions and ``max_issues`` issues in all,
+        those of the newest sessions first. ``exclude`` leaves one session out (the current one);
+        ``created_before`` keeps sessions created at or before that time.
+        """
+        t = tables.sessions
+        stages = tables.session_stages
+        # "Resolved" is "verification ran", not a status: a session closed after verification
+        # keeps its verdict, and it is as good a precedent as one left open.
+        verified = (
+            select(stages.c.id)
+            .where(
+                stages.c.session_id == t.c.session_id, stages.c.stage == Stage.VERIFICATION.value
+            )
+            .exists()
+        )
+        query = (
+            select(t).where(verified).order_by(t.c.created_at.desc(), t.c.session_id).limit(limit)
+        )
+        if exclude is not None:
+            query = query.where(t.c.session_id != exclude)
+        if created_before is not None:
+            query = query.where(t.c.created_at <= created_before)
+        found = [_session_from_row(row._mapping) for row in self._conn.execute(query)]
+        if not found:
+            return []
+        by_id = {session.session_id: session for session in found}
+        for session_id, issue in self._issues_of(builtins.list(by_id), max_issues):
+            by_id[session_id].issues.append(issue)
+        recs = tables.session_recommendations
+        rec_query = (
+            select(recs)
+            .where(recs.c.session_id.in_(builtins.list(by_id)))
+            .order_by(recs.c.session_id, recs.c.priority, recs.c.id)
+        )
+        for row in self._conn.execute(rec_query):
+            by_id[row.session_id].recommendations.append(_recommendation_from_row(row._mapping))
+        return found
+
+    def _issues_of(
+        self, session_ids: builtins.list[str], limit: int
+    ) -> builtins.list[tuple[str, WorkflowIssue]]:
+        issues, t = tables.session_issues, tables.sessions
+        query = (
+            select(issues)
+            .join(t, t.c.session_id == issues.c.session_id)
+            .where(issues.c.session_id.in_(session_ids))
+            .order_by(t.c.created_at.desc(), issues.c.id)
+            .limit(limit)
+        )
+        return [(r.session_id, _issue_from_row(r._mapping)) for r in self._conn.execute(query)]
+
     def _issues(self, session_id: str) -> builtins.list[WorkflowIssue]:
         t = tables.session_issues
         query = select(t).where(t.c.session_id == session_id).order_by(t.c.id)
@@ -298,6 +360,8 @@ def _recommendation_row(session_id: str, rec: Recommendation) -> dict[str, Any]:
         "category": rec.category.value if rec.category else None,
         "platform": rec.platform,
         "issue_fingerprints": list(rec.issue_fingerprints),
+        "evidence": list(rec.evidence),
+        "doc_url": rec.doc_url,
     }
 
 
@@ -313,4 +377,6 @@ def _recommendation_from_row(row: Any) -> Recommendation:
         category=IssueCategory(row["category"]) if row["category"] else None,
         platform=row["platform"],
         issue_fingerprints=tuple(str(f) for f in row["issue_fingerprints"]),
+        evidence=tuple(str(e) for e in row["evidence"] or ()),
+        doc_url=row["doc_url"],
     )

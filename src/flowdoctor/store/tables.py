@@ -185,5 +185,32 @@ session_recommendations = Table(
     Column("category", String(30)),
     Column("platform", String(100)),
     Column("issue_fingerprints", JSON, nullable=False),
+    # The server default fills rows written before migration 0002 added the column.
+    Column("evidence", JSON, nullable=False, server_default="[]"),
+    Column("doc_url", Text),
     Index(None, "session_id"),
 )
+
+miner_states = Table(
+    "miner_states",
+    metadata,
+    Column("workflow_id", String(200), primary_key=True),
+    Column("state", JSON, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+)
+"""A workflow's template-miner state, as versioned JSON (never a pickle)."""
+
+error_templates = Table(
+    "error_templates",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workflow_id", String(200), nullable=False),
+    Column("template_id", String(100), nullable=False),
+    Column("template", Text, nullable=False),
+    Column("occurrences", BigInteger, nullable=False),
+    Column("first_seen", UTCDateTime(), nullable=False),
+    Column("last_seen", UTCDateTime(), nullable=False),
+    UniqueConstraint("workflow_id", "template_id"),
+)
+"""Recurring error templates of each workflow, with counts accumulated across sessions."""

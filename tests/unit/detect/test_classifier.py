@@ -7,6 +7,7 @@ import re
 import pytest
 
 from flowdoctor.detect import (
+    FIRST_RULES,
     ChainClassifier,
     Classifier,
     RuleClassifier,
@@ -63,17 +64,21 @@ def test_unclassified_keeps_a_known_platform() -> None:
     assert unclassified().platform is None
 
 
-def test_default_classifier_is_a_chain_of_the_first_rules() -> None:
+def test_default_classifier_chains_knowledge_base_rules_and_the_learned_fallback() -> None:
+    from flowdoctor.detect.learned import LearnedClassifier
+
     chain = default_classifier()
     assert isinstance(chain, Classifier)
-    assert len(chain.classifiers) == 1
-    assert isinstance(chain.classifiers[0], RuleClassifier)
+    kinds = [type(member) for member in chain.classifiers]
+    assert kinds == [RuleClassifier, RuleClassifier, RuleClassifier, LearnedClassifier]
+    generic = chain.classifiers[1]
+    assert isinstance(generic, RuleClassifier) and generic.rules == FIRST_RULES
 
 
 def test_evidence_names_the_rule_and_the_matched_text() -> None:
     result = default_classifier().classify("Error: connect ECONNREFUSED 10.0.0.5:5432")
-    assert result.rule_id == "connectivity.refused"
-    assert result.evidence[:2] == ("rule connectivity.refused", "matched 'ECONNREFUSED'")
+    assert result.rule_id == "network.econnrefused"
+    assert result.evidence[:2] == ("rule network.econnrefused", "matched 'ECONNREFUSED'")
     assert 0.0 < result.confidence <= 1.0
 
 

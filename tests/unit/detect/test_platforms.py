@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from flowdoctor.detect.platforms import PLATFORM_SIGNATURES, detect_platform
+from flowdoctor.detect.platforms import default_platform_detector, detect_platform
 
 
 @pytest.mark.parametrize(
@@ -62,6 +62,6 @@ def test_names_no_platform_when_none_is_named(text: str) -> None:
 
 
 def test_platform_ids_are_lowercase_snake() -> None:
-    for platform in PLATFORM_SIGNATURES:
+    for platform in default_platform_detector().platforms:
         assert platform == platform.lower()
         assert platform.replace("_", "").isalnum()

@@ -16,6 +16,7 @@ from flowdoctor.api.schemas import (
     RecommendationOut,
     SessionDetailOut,
     SessionOut,
+    SimilarIssueOut,
     SummaryOut,
     VerificationOut,
     VerifyIn,
@@ -94,10 +95,22 @@ def close(session_id: str, runtime: RuntimeDep) -> SessionOut:
     return SessionOut.model_validate(runtime.sessions.close(session_id))
 
 
+@router.get("/{session_id}/similar-issues", response_model=list[SimilarIssueOut])
+def similar_issues(
+    session_id: str,
+    runtime: RuntimeDep,
+    limit: Annotated[int, Query(ge=1, le=20)] = 3,
+) -> list[SimilarIssueOut]:
+    """For each issue, the most similar issues of earlier resolved sessions and what fixed them."""
+    found = runtime.sessions.similar_past_issues(session_id, limit=limit)
+    return [SimilarIssueOut.model_validate(s) for s in found]
+
+
 @router.get("/{session_id}/summary", response_model=SummaryOut)
 def summary(session_id: str, runtime: RuntimeDep) -> SummaryOut:
     """The session at a glance, with its stages and full audit trail."""
     session = runtime.sessions.get(session_id)
+    similar = runtime.sessions.similar_past_issues(session_id)
     base = SessionOut.model_validate(session).model_dump()
     return SummaryOut.model_validate(
         {
@@ -112,6 +125,7 @@ def summary(session_id: str, runtime: RuntimeDep) -> SummaryOut:
             ],
             "verification": session.verification
             and VerificationOut.model_validate(session.verification),
+            "similar_past_issues": [SimilarIssueOut.model_validate(s) for s in similar],
             "stages": [{**_fields(s), "duration_ms": s.duration_ms} for s in session.stages],
             "events": [_fields(e) for e in session.events],
         }
