@@ -12,73 +12,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import random
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
-LINES = [
-    "{ts} ERROR [salesforce_sync_{n}] INVALID_SESSION_ID: Session expired or invalid (user {id})",
-    "{ts} ERROR [slack_alerts] Slack API error: ratelimited, retry after {n}s (channel C{id})",
-    "{ts} ERROR [db_export] connect ECONNREFUSED 127.0.0.1:{n}",
-    '{{"level":"error","time":"{ts}","workflow_id":"hubspot_{n}","msg":"KeyError: \'email\'"}}',
-    "{ts} ERROR [sheets_report] Unable to parse range: 'Sales{n}'!A1:Z (sheet {id})",
-    "{ts} ERROR [teams_digest] POST https://graph.example/v1.0/teams/{id} returned HTTP 503",
-    "{ts} ERROR [warehouse] canceling statement due to statement timeout after {n} ms",
-    "{ts} INFO [salesforce_sync_{n}] synced {n} records in {n} ms",
-    "{ts} WARNING [slack_alerts] slow response from slack.com: {n} ms",
-]
-
-
-ERROR_LINES = [line for line in LINES if "ERROR" in line or '"error"' in line]
-OTHER_LINES = [line for line in LINES if line not in ERROR_LINES]
-
-
-def generate(path: Path, size_bytes: int, error_share: float | None = None, seed: int = 1) -> int:
-    """Write a log of about ``size_bytes``; returns the number of lines.
-
-    With ``error_share`` that share of the lines are errors; without, every shape in LINES is
-    equally likely (7 of 9 are errors: a fleet failing badly, the costly case).
-    """
-    rng = random.Random(seed)
-    lines = 0
-    written = 0
-    with path.open("w") as out:
-        while written < size_bytes:
-            chunk = []
-            for _ in range(10_000):
-                if error_share is None:
-                    template = rng.choice(LINES)
-                else:
-                    shapes = ERROR_LINES if rng.random() < error_share else OTHER_LINES
-                    template = rng.choice(shapes)
-                day, hour, minute = rng.randint(1, 28), rng.randint(0, 23), rng.randint(0, 59)
-                ts = f"2026-11-{day:02d}T{hour:02d}:{minute:02d}:00Z"
-                line = template.format(
-                    ts=ts, n=rng.randint(1, 99_999), id=f"{rng.getrandbits(40):x}"
-                )
-                chunk.append(line)
-            text = "\n".join(chunk) + "\n"
-            out.write(text)
-            written += len(text)
-            lines += len(chunk)
-    return lines
-
-
-def run_measured(cmd: list[str], stdout: Path | None = None) -> tuple[float, int, int]:
-    """Wall seconds, peak RSS in KiB and exit code of one child process."""
-    start = time.perf_counter()
-    sink = stdout.open("wb") if stdout is not None else subprocess.DEVNULL
-    proc = subprocess.Popen(cmd, stdout=sink, stderr=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
-    elapsed = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if stdout is not None:
-        sink.close()  # type: ignore[union-attr]
-    return elapsed, usage.ru_maxrss, proc.returncode
+from _logs import diagnose_command, generate, run_measured  # benchmarks/ is on sys.path
 
 
 def main() -> None:
@@ -100,16 +38,7 @@ def main() -> None:
         actual_mb = path.stat().st_size / 1024 / 1024
         wc_s, _, _ = run_measured(["wc", "-l", str(path)])
         print(f"diagnosing {size_mb} MB ...", file=sys.stderr, flush=True)
-        cmd = [
-            sys.executable,
-            "-m",
-            "flowdoctor",
-            "diagnose",
-            str(path),
-            "--format",
-            "json",
-            "--no-progress",
-        ]
+        cmd = diagnose_command(path)
         report = path.with_suffix(".json")
         secs, rss_kib, code = run_measured(cmd, stdout=report)
         if code != 0:

@@ -3,9 +3,10 @@ answers), a wired runtime on each, and a fixed clock."""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -94,3 +95,24 @@ def runtime(settings: Settings, clock: FixedClock) -> Iterator[Runtime]:
     rt = build(settings, clock=clock)
     yield rt
     rt.close()
+
+
+SHARED_BENCHMARKS = Path("/work/shared/benchmarks")
+
+
+@pytest.fixture(scope="session")
+def real_log_lines() -> Callable[[int], list[str]]:
+    """Real lines from the shared benchmark data: dev.jsonl's texts and every ``step``-th line of
+    each Loghub-2k log. Empty where the data is absent (tests then skip, saying so)."""
+
+    def lines(step: int) -> list[str]:
+        found: list[str] = []
+        dev = SHARED_BENCHMARKS / "platform_errors" / "dev.jsonl"
+        if dev.is_file():
+            rows = dev.read_text(encoding="utf-8").splitlines()
+            found += [json.loads(row)["text"] for row in rows if row]
+        for log in sorted((SHARED_BENCHMARKS / "loghub").glob("*/*_2k.log")):
+            found += log.read_text(encoding="utf-8", errors="replace").splitlines()[::step]
+        return found
+
+    return lines

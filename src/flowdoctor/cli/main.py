@@ -10,6 +10,10 @@ import typer
 from rich.console import Console
 
 from flowdoctor import __version__
+from flowdoctor.cli.classify import HELP as CLASSIFY_HELP
+from flowdoctor.cli.classify import run_classify
+from flowdoctor.cli.templates import HELP as TEMPLATES_HELP
+from flowdoctor.cli.templates import run_templates_jsonl, run_templates_table
 from flowdoctor.config import Settings
 from flowdoctor.errors import FlowdoctorError, InputError
 
@@ -98,6 +102,57 @@ def diagnose_command(
         _fail(str(exc))
     out = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
     RENDERERS[output_format.value](diagnosis, out)
+
+
+@app.command("classify", help=CLASSIFY_HELP)
+def classify_command(
+    path: Annotated[
+        str, typer.Argument(help="A log file (text or JSON lines), or - for stdin.")
+    ] = "-",
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also give each line's rule_id and evidence.")
+    ] = False,
+) -> None:
+    """One JSON verdict per input line (the help is CLASSIFY_HELP)."""
+    try:
+        tally = run_classify(path, explain=explain, out=sys.stdout.buffer)
+    except InputError as exc:
+        _fail(str(exc), code=2)
+    except FlowdoctorError as exc:
+        _fail(str(exc))
+    _note(tally.note())
+
+
+class TemplatesFormat(StrEnum):
+    JSONL = "jsonl"
+    TABLE = "table"
+
+
+@app.command("templates", help=TEMPLATES_HELP)
+def templates_command(
+    path: Annotated[
+        str, typer.Argument(help="A log file (text or JSON lines), or - for stdin.")
+    ] = "-",
+    output_format: Annotated[
+        TemplatesFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = TemplatesFormat.JSONL,
+) -> None:
+    """One template per input line, or a summary table (the help is TEMPLATES_HELP)."""
+    try:
+        if output_format is TemplatesFormat.TABLE:
+            out = Console(file=sys.stdout, width=None if sys.stdout.isatty() else 160)
+            tally = run_templates_table(path, console=out)
+        else:
+            tally = run_templates_jsonl(path, out=sys.stdout.buffer)
+    except InputError as exc:
+        _fail(str(exc), code=2)
+    _note(tally.note())
+
+
+def _note(note: str | None) -> None:
+    # Lines that were not read whole are worth a word on stderr; stdout stays pure JSON lines.
+    if note:
+        err.print(f"flowdoctor: {note}", highlight=False, soft_wrap=True)
 
 
 @app.command("serve")

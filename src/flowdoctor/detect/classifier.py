@@ -8,10 +8,13 @@ answer is never a guess. The default chain, most specific first:
 2. the generic rule tables, whose order encodes the taxonomy's tie-breaks (``detect/rules``);
 3. the knowledge base's last-resort signatures (bare HTTP statuses);
 4. the learned fallback, trained on the knowledge base's examples, which answers only when sure.
+   It reads a message masked (ids, numbers, URLs as tokens), so lines that differ only there get
+   the same answer: :class:`MaskedTextCache` asks it once per masked text.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
@@ -21,7 +24,9 @@ from flowdoctor.detect.knowledge.rules import signature_classifier
 from flowdoctor.detect.learned import LearnedClassifier
 from flowdoctor.detect.platforms import detect_platform
 from flowdoctor.detect.rules import FIRST_RULES, RuleClassifier
+from flowdoctor.detect.text import examined_text
 from flowdoctor.domain import Classification, IssueCategory, ReplaySafety, Severity
+from flowdoctor.mining.masking import mask
 
 
 @runtime_checkable
@@ -94,6 +99,59 @@ class ChainClassifier:
         return unclassified(platform=platform or detect_platform(message))
 
 
+class MaskedTextCache:
+    """Ask ``inner`` once per distinct masked message (and hints); answer repeats from a cache.
+
+    Only for a classifier whose verdict depends on the message through ``mask(message)`` alone,
+    apart from its platform, which must be ``platform or detect_platform(message)``: the learned
+    fallback is one (it masks before it reads). The platform is worked out again for every
+    message, so each answer equals the one ``inner`` would give.
+
+    >>> learned = LearnedClassifier([("quota used up", IssueCategory.RESOURCE),
+    ...                              ("token expired", IssueCategory.PERMISSIONS)])
+    >>> cached = MaskedTextCache(learned)
+    >>> cached.classify("quota used up by 42") == learned.classify("quota used up by 42")
+    True
+    """
+
+    def __init__(self, inner: Classifier, *, cache_size: int = 4096) -> None:
+        self.inner = inner
+        self._cached = functools.lru_cache(maxsize=cache_size)(self._ask)
+
+    def classify(
+        self,
+        message: str,
+        *,
+        platform: str | None = None,
+        http_status: int | None = None,
+        error_code: str | None = None,
+    ) -> Classification | None:
+        """``inner``'s verdict on ``message``, from the cache when its masked text was seen."""
+        key = _MaskedKey(mask(examined_text(message)), http_status, error_code, message)
+        verdict = self._cached(key)
+        if verdict is None:
+            return None
+        found = platform or detect_platform(message)
+        return (
+            verdict if verdict.platform == found else dataclasses.replace(verdict, platform=found)
+        )
+
+    def _ask(self, key: _MaskedKey) -> Classification | None:
+        return self.inner.classify(
+            key.message, http_status=key.http_status, error_code=key.error_code
+        )
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class _MaskedKey:
+    """A cache key that carries the first message it stood for (compared by the rest only)."""
+
+    masked: str
+    http_status: int | None
+    error_code: str | None
+    message: str = dataclasses.field(compare=False)
+
+
 @functools.cache
 def default_classifier() -> ChainClassifier:
     """The chain flowdoctor uses unless told otherwise (built once per process; see above)."""
@@ -104,6 +162,6 @@ def default_classifier() -> ChainClassifier:
             signature_classifier(kb.early_signatures()),
             RuleClassifier(FIRST_RULES),
             signature_classifier(kb.late_signatures()),
-            LearnedClassifier(examples),
+            MaskedTextCache(LearnedClassifier(examples)),
         ]
     )

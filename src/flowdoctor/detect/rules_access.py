@@ -181,6 +181,10 @@ CONFIGURATION_RULES: tuple[ErrorRule, ...] = (
     make_rule(
         "configuration.unsupported",
         r"\bnot (?:properly )?configured\b|\bunsupported_grant_type\b|\binvalid_scope\b"
+        # An OAuth token request without a usable grant_type is a connector set up wrong, not a
+        # refused credential (that one is ``invalid_grant``, a permissions failure).
+        r"|\b(?:invalid|missing|unknown) grant[ _]type\b|\bgrant_type\b[^\n]{0,30}?\b(?:is "
+        r"|was )?(?:missing|required|not supported)\b"
         r"|\bunsupported (?:grant type|response type|operation|method|api|content[- ]type"
         r"|media type|region)\b|\bunknown (?:action|method|operation|event type)\b"
         r"|\b(?:method_not_found|unknown_method)\b|\b(?:has been|is) deprecated\b"
@@ -259,6 +263,14 @@ CONNECTIVITY_RULES: tuple[ErrorRule, ...] = (
         r"|" + status_pattern(407),
         C.CONNECTIVITY,
         confidence=0.85,
+    ),
+    # HTTP clients report status 0 when no response came back at all (DNS, TLS, refused, CORS):
+    # the request never got an answer from the service, so it is the network, not the vendor.
+    make_rule(
+        "connectivity.no_response",
+        r"\b(?:http status(?: code)?|status ?code|response ?code)[\s:=#\[(]{0,3}0\b(?![.,\d])",
+        C.CONNECTIVITY,
+        confidence=0.75,
     ),
     make_rule(
         "connectivity.unreachable",

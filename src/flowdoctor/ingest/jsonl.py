@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable, Iterator, Mapping
 from typing import TypeVar
 
-from flowdoctor.domain import LogRecord
+from flowdoctor.domain import LogLevel, LogRecord
 from flowdoctor.errors import InputError
 from flowdoctor.ingest.decoding import scrub_surrogates as _scrub
 from flowdoctor.ingest.inline import MAX_ID_CHARS
@@ -46,13 +46,16 @@ STATUS_KEYS = (
 _NESTED_MESSAGE_KEYS = ("message", "description", "msg", "reason", "detail", "error")
 _NESTED_NAME_KEYS = ("id", "name")
 _MAX_NESTING = 3
+_ERROR_LEVELS = (LogLevel.ERROR, LogLevel.CRITICAL)
 
 
-def parse_json_line(line: str, line_number: int | None = None) -> LogRecord:
+def parse_json_line(line: str, line_number: int | None = None, *, brief: bool = False) -> LogRecord:
     """One JSON-object log line as a :class:`LogRecord`.
 
     Raises :class:`InputError` (and nothing else) when the line is not a JSON object. Values that
-    do not fit a field (a NaN timestamp, ``"status": "failed"``) are tolerated, not fatal.
+    do not fit a field (a NaN timestamp, ``"status": "failed"``) are tolerated, not fatal. With
+    ``brief``, a line whose level is below ERROR keeps only its level and raw text (its message
+    is the line itself): for callers that look only at errors.
 
     >>> rec = parse_json_line('{"level": 50, "msg": "boom", "statusCode": 503}')
     >>> rec.level, rec.message, rec.http_status
@@ -60,13 +63,16 @@ def parse_json_line(line: str, line_number: int | None = None) -> LogRecord:
     """
     raw = line.rstrip("\r\n")
     fields = _Fields(_load_object(raw))
+    level = fields.pick(LEVEL_KEYS, level_from_value)
+    if brief and level is not None and level not in _ERROR_LEVELS:
+        return LogRecord(message=raw.strip(), raw=raw, level=level, line_number=line_number)
     error_object = fields.first_mapping(ERROR_KEYS)
     error = fields.pick(ERROR_KEYS, _as_error)
     return LogRecord(
         message=_message(fields.pick(MESSAGE_KEYS, _as_text), error, raw),
         raw=raw,
         timestamp=fields.pick(TIME_KEYS, parse_timestamp_value),
-        level=fields.pick(LEVEL_KEYS, level_from_value),
+        level=level,
         workflow_id=fields.pick(WORKFLOW_KEYS, _as_id),
         run_id=fields.pick(RUN_KEYS, _as_id),
         step=fields.pick(STEP_KEYS, _as_id),
@@ -103,6 +109,8 @@ class _Fields:
 
     def pick(self, names: tuple[str, ...], convert: Callable[[object], T | None]) -> T | None:
         """The first of ``names`` whose value converts; that key then counts as used."""
+        if self._keys.keys().isdisjoint(_HEADS.get(names) or _heads(names)):
+            return None  # the common case for most names: none of them is in this object
         for key, value in self._candidates(names):
             converted = convert(value)
             if converted is not None:
@@ -142,6 +150,19 @@ class _Fields:
                 if isinstance(inner, Mapping):
                     for _, value in _Fields(inner)._candidates((tail,)):
                         yield keys[head], value
+
+
+def _heads(names: tuple[str, ...]) -> frozenset[str]:
+    """The top-level keys that can hold one of ``names`` (``log`` for ``log.level``)."""
+    return frozenset(name.partition(".")[0] for name in names)
+
+
+_FIELD_NAMES = (MESSAGE_KEYS, ERROR_KEYS, LEVEL_KEYS, TIME_KEYS, WORKFLOW_KEYS, RUN_KEYS)
+_HEADS: dict[tuple[str, ...], frozenset[str]] = {
+    names: _heads(names)
+    for names in (*_FIELD_NAMES, STEP_KEYS, PLATFORM_KEYS, CODE_KEYS, STATUS_KEYS)
+}
+""":func:`_heads` of the field name lists, worked out once."""
 
 
 def _load_object(raw: str) -> Mapping[str, object]:

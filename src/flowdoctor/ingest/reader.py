@@ -66,6 +66,7 @@ def read_log_records(
     report: IngestReport | None = None,
     max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
     on_progress: Callable[[int], None] | None = None,
+    brief: bool = False,
 ) -> Iterator[LogRecord]:
     """Yield a :class:`LogRecord` for each non-blank, readable line of a binary stream.
 
@@ -73,7 +74,9 @@ def read_log_records(
     text if it is not valid JSON), else as text. Lines longer than ``max_line_bytes`` are cut to
     that many bytes. ``report`` (optional) is updated as lines are read; ``on_progress`` receives
     the total bytes consumed so far. Errors reading the stream (``OSError``) propagate: the
-    caller knows which file it was.
+    caller knows which file it was. With ``brief``, lines whose level is known to be below ERROR
+    give brief records (level, raw text; see :func:`parse_text_line`): for callers that look only
+    at errors, such as ``diagnose``; error records are complete either way.
 
     >>> import io
     >>> [r.message for r in read_log_records(io.BytesIO(b"ERROR boom\\n\\n{\\"msg\\": \\"x\\"}"))]
@@ -84,7 +87,7 @@ def read_log_records(
     tally = IngestReport() if report is None else report
     progress = _Progress(on_progress)
     for number, data in enumerate(_physical_lines(stream, max_line_bytes, tally), start=1):
-        record = _record_from_bytes(data, number, max_line_bytes, tally)
+        record = _record_from_bytes(data, number, max_line_bytes, tally, brief)
         progress.update(tally.bytes_read)
         if record is not None:
             yield record
@@ -145,7 +148,7 @@ def _discard_rest_of_line(stream: BinaryIO) -> int:
 
 
 def _record_from_bytes(
-    data: bytes, number: int, max_line_bytes: int, tally: IngestReport
+    data: bytes, number: int, max_line_bytes: int, tally: IngestReport, brief: bool = False
 ) -> LogRecord | None:
     """The record for one line's bytes, or ``None`` for a blank or unreadable line."""
     tally.lines_read += 1
@@ -160,18 +163,18 @@ def _record_from_bytes(
         tally.blank += 1
         return None
     tally.records += 1
-    return _parse(text, number, tally)
+    return _parse(text, number, tally, brief)
 
 
-def _parse(text: str, number: int, tally: IngestReport) -> LogRecord:
+def _parse(text: str, number: int, tally: IngestReport, brief: bool) -> LogRecord:
     if text.lstrip().startswith("{"):
         try:
-            return parse_json_line(text, number)
+            return parse_json_line(text, number, brief=brief)
         except InputError:
             # A line that starts like JSON but is not (cut short, or a Python dict repr) still
             # says something; read it as text and count it.
             tally.json_errors += 1
-    return parse_text_line(text, number)
+    return parse_text_line(text, number, brief=brief)
 
 
 class _Progress:

@@ -59,6 +59,7 @@ _NAME = re.compile(r"(?P<thread>\[[^\]\s]{1,80}\])\s*|(?P<logger>[A-Za-z_][\w.$\
 _REQUEST_ID = re.compile(
     r"(?P<rid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\s+"
 )
+_ERROR_LEVELS = (LogLevel.ERROR, LogLevel.CRITICAL)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _EPOCH_RANGE = (946_684_800.0, 4_102_444_800.0)  # 2000-01-01 .. 2100-01-01: plausible log times
 
@@ -72,11 +73,14 @@ class _Prefix:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-def parse_text_line(line: str, line_number: int | None = None) -> LogRecord:
+def parse_text_line(line: str, line_number: int | None = None, *, brief: bool = False) -> LogRecord:
     """One plain-text log line as a :class:`LogRecord`; never raises.
 
     ``message`` is the line without its recognised prefix (never empty for a non-blank line);
     ``raw`` is the line as given, without its line ending. Timestamps without a zone are UTC.
+    With ``brief``, a line whose prefix names a level below ERROR keeps only its level,
+    timestamp, message and raw text: its ``key=value`` fields and HTTP status are not read (for
+    callers that look only at errors; a prefix level is final, so the level is the same).
 
     >>> rec = parse_text_line("2024-01-02 03:04:05,123 ERROR HTTP 503 from api")
     >>> rec.level, rec.http_status, rec.message
@@ -85,6 +89,14 @@ def parse_text_line(line: str, line_number: int | None = None) -> LogRecord:
     raw = line.rstrip("\r\n")
     text = raw.lstrip("\ufeff").strip()
     rest, prefix = _strip_prefixes(text)
+    if brief and prefix.level is not None and prefix.level not in _ERROR_LEVELS:
+        return LogRecord(
+            message=rest.strip() or text,
+            raw=raw,
+            timestamp=prefix.timestamp,
+            level=prefix.level,
+            line_number=line_number,
+        )
     pairs = take_key_values(rest)
     message = pairs.message.strip() or text
     return LogRecord(

@@ -48,6 +48,11 @@ def classify_record(record: LogRecord, classifier: Classifier) -> Classification
     return result
 
 
+def needs_classifying(record: LogRecord) -> bool:
+    """Whether :func:`identify` classifies ``record``: an error (or no level) with a message."""
+    return record.is_error and bool(record.message.strip())
+
+
 def identify(
     records: Iterable[LogRecord],
     *,
@@ -67,7 +72,7 @@ def identify(
     categories: Counter[str] = Counter()
     for record in records:
         seen += 1
-        if not record.is_error or not record.message.strip():
+        if not needs_classifying(record):
             continue
         errors += 1
         if on_error is not None:

@@ -65,12 +65,15 @@ def test_unclassified_keeps_a_known_platform() -> None:
 
 
 def test_default_classifier_chains_knowledge_base_rules_and_the_learned_fallback() -> None:
+    from flowdoctor.detect.classifier import MaskedTextCache
     from flowdoctor.detect.learned import LearnedClassifier
 
     chain = default_classifier()
     assert isinstance(chain, Classifier)
     kinds = [type(member) for member in chain.classifiers]
-    assert kinds == [RuleClassifier, RuleClassifier, RuleClassifier, LearnedClassifier]
+    assert kinds == [RuleClassifier, RuleClassifier, RuleClassifier, MaskedTextCache]
+    fallback = chain.classifiers[-1]
+    assert isinstance(fallback, MaskedTextCache) and type(fallback.inner) is LearnedClassifier
     generic = chain.classifiers[1]
     assert isinstance(generic, RuleClassifier) and generic.rules == FIRST_RULES
 

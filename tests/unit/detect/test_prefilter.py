@@ -3,9 +3,9 @@ classifying with the filter gives exactly the verdicts of trying every pattern."
 
 from __future__ import annotations
 
-import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -79,18 +79,10 @@ def test_wherever_a_pattern_matches_its_words_are_present(text: str) -> None:
                 assert any(w in normalized for w in words), (rule.rule_id, words, text)
 
 
-def _real_lines() -> list[str]:
-    lines: list[str] = []
-    dev = SHARED / "platform_errors" / "dev.jsonl"
-    if dev.is_file():
-        lines += [json.loads(x)["text"] for x in dev.read_text(encoding="utf-8").splitlines() if x]
-    for log in sorted((SHARED / "loghub").glob("*/*_2k.log")):
-        lines += log.read_text(encoding="utf-8", errors="replace").splitlines()[::4]
-    return lines
-
-
-def test_platform_detection_equals_trying_every_signature() -> None:
-    lines = _real_lines()
+def test_platform_detection_equals_trying_every_signature(
+    real_log_lines: Callable[[int], list[str]],
+) -> None:
+    lines = real_log_lines(4)
     if not lines:
         pytest.skip(f"benchmark data not found under {SHARED}")
     detected = 0
@@ -103,8 +95,10 @@ def test_platform_detection_equals_trying_every_signature() -> None:
     assert detected > 50
 
 
-def test_filtered_verdicts_equal_naive_ones_on_real_logs() -> None:
-    lines = _real_lines()
+def test_filtered_verdicts_equal_naive_ones_on_real_logs(
+    real_log_lines: Callable[[int], list[str]],
+) -> None:
+    lines = real_log_lines(4)
     if not lines:
         pytest.skip(f"benchmark data not found under {SHARED}")
     classifier = RuleClassifier(FIRST_RULES, cache_size=0)

@@ -27,6 +27,10 @@ from flowdoctor.detect.knowledge.schema import (
 )
 from flowdoctor.errors import KnowledgeBaseError
 
+# libyaml's safe loader parses the shipped files about ten times faster than the pure-Python one;
+# both build the same plain data.
+_SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(frozen=True, slots=True)
 class KnowledgeBase:
@@ -85,7 +89,7 @@ def build_knowledge_base(files: Iterable[KnowledgeFile]) -> KnowledgeBase:
 def parse_yaml(text: str, origin: str) -> KnowledgeFile:
     """Parse and validate one file's YAML text."""
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader, C or Python
     except yaml.YAMLError as exc:
         raise KnowledgeBaseError(f"{origin}: not valid YAML: {exc}") from None
     return parse_knowledge_file(data, origin)
