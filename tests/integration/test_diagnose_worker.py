@@ -41,7 +41,8 @@ def test_the_worker_finds_what_one_process_finds() -> None:
     )
     paired = identify_in_worker(read_log_records(io.BytesIO(data)), workflow_id=None, max_groups=3)
     assert paired == alone
-    assert paired.records_seen == 4_375 and paired.errors_seen > 2_000
+    # 5,000 lines less 625 blank, less 625 Traceback lines that continue the line before them
+    assert paired.records_seen == 3_750 and paired.errors_seen > 2_000
     assert paired.overflow > 0  # the group limit was reached, and reached alike
 
 

@@ -7,6 +7,7 @@ than a 64 KiB buffer. Every line is accounted for in an :class:`IngestReport`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
@@ -39,8 +40,9 @@ class IngestReport:
 
     Every line read is exactly one of ``records``, ``blank`` or ``unreadable``, so
     ``records + blank + unreadable == lines_read``. ``json_errors`` (lines that looked like JSON
-    but were not, parsed as text instead) and ``oversized`` (lines cut to ``max_line_bytes``) are
-    counted among the records they still became.
+    but were not, parsed as text instead), ``oversized`` (lines cut to ``max_line_bytes``) and
+    ``continued`` (lines joined to the record before them, such as a traceback's) are counted
+    among the records they still became or joined.
     """
 
     lines_read: int = 0
@@ -49,6 +51,7 @@ class IngestReport:
     unreadable: int = 0
     json_errors: int = 0
     oversized: int = 0
+    continued: int = 0
     bytes_read: int = 0
     rejected: list[RejectedLine] = field(default_factory=list)
     """The first few unreadable lines, so a user can go and look at them."""
@@ -68,15 +71,19 @@ def read_log_records(
     on_progress: Callable[[int], None] | None = None,
     brief: bool = False,
 ) -> Iterator[LogRecord]:
-    """Yield a :class:`LogRecord` for each non-blank, readable line of a binary stream.
+    """Yield a :class:`LogRecord` for each record of a binary stream: a non-blank, readable line,
+    with the lines that continue it.
 
     Each line is parsed as JSON when its first non-space character is ``{`` (falling back to
-    text if it is not valid JSON), else as text. Lines longer than ``max_line_bytes`` are cut to
-    that many bytes. ``report`` (optional) is updated as lines are read; ``on_progress`` receives
-    the total bytes consumed so far. Errors reading the stream (``OSError``) propagate: the
-    caller knows which file it was. With ``brief``, lines whose level is known to be below ERROR
-    give brief records (level, raw text; see :func:`parse_text_line`): for callers that look only
-    at errors, such as ``diagnose``; error records are complete either way.
+    text if it is not valid JSON), else as text. In a log whose records carry timestamps, a text
+    line with neither a timestamp nor a level (a traceback's frames, a wrapped message) continues
+    the record before it, as log shippers' multiline settings do, up to ``max_line_bytes`` in
+    all. Lines longer than ``max_line_bytes`` are cut to that many bytes. ``report``
+    (optional) is updated as lines are read; ``on_progress`` receives the total bytes consumed
+    so far. Errors reading the stream (``OSError``) propagate: the caller knows which file it
+    was. With ``brief``, lines whose level is known to be below ERROR give brief records (level,
+    raw text; see :func:`parse_text_line`): for callers that look only at errors, such as
+    ``diagnose``; error records are complete either way.
 
     >>> import io
     >>> [r.message for r in read_log_records(io.BytesIO(b"ERROR boom\\n\\n{\\"msg\\": \\"x\\"}"))]
@@ -86,11 +93,21 @@ def read_log_records(
         raise InputError("max_line_bytes must be at least 1", field="max_line_bytes")
     tally = IngestReport() if report is None else report
     progress = _Progress(on_progress)
+    pending: LogRecord | None = None  # held until the next line shows whether it continues
     for number, data in enumerate(_physical_lines(stream, max_line_bytes, tally), start=1):
         record = _record_from_bytes(data, number, max_line_bytes, tally, brief)
         progress.update(tally.bytes_read)
-        if record is not None:
-            yield record
+        if record is None:
+            continue
+        if pending is not None and _continues(pending, record, max_line_bytes):
+            pending = _joined(pending, record)
+            tally.continued += 1
+            continue
+        if pending is not None:
+            yield pending
+        pending = record
+    if pending is not None:
+        yield pending
     progress.finish(tally.bytes_read)
 
 
@@ -118,6 +135,28 @@ def records_from_strings(
         record = _record_from_bytes(data, number, max_line_bytes, tally)
         if record is not None:
             yield record
+
+
+def _continues(previous: LogRecord, record: LogRecord, max_bytes: int) -> bool:
+    """Whether ``record``'s line belongs to ``previous``: see :func:`read_log_records`."""
+    return (
+        record.timestamp is None
+        and record.level is None
+        and previous.timestamp is not None
+        and not record.raw.lstrip().startswith("{")
+        and len(previous.raw) + len(record.raw) < max_bytes
+    )
+
+
+def _joined(previous: LogRecord, record: LogRecord) -> LogRecord:
+    """``previous`` with ``record``'s line appended: the message keeps the line as written."""
+    return dataclasses.replace(
+        previous,
+        message=f"{previous.message}\n{record.raw.rstrip()}",
+        raw=f"{previous.raw}\n{record.raw}",
+        http_status=previous.http_status or record.http_status,
+        error_code=previous.error_code or record.error_code,
+    )
 
 
 def _physical_lines(stream: BinaryIO, max_line_bytes: int, tally: IngestReport) -> Iterator[bytes]:
