@@ -21,20 +21,23 @@ Sessions are stored (by default in a SQLite file in the user's data folder, or w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable, Mapping, Sequence
+import io
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from types import TracebackType
 
 from flowdoctor.config import Settings
 from flowdoctor.domain import (
     DiagnosticFinding,
+    LogRecord,
     Recommendation,
     RunEvent,
     Stage,
     TroubleshootingSession,
     VerificationResult,
 )
-from flowdoctor.ingest import records_from_strings
+from flowdoctor.ingest import parse_text_line, read_log_records, records_from_strings
+from flowdoctor.ingest.decoding import scrub_surrogates
 from flowdoctor.runtime import Runtime, build
 
 
@@ -58,10 +61,13 @@ class WorkflowTroubleshootingEngine:
     ) -> TroubleshootingSession:
         """Open a session for ``workflow_id`` and identify the issues in ``error_logs``.
 
-        Each log entry may be plain text or a JSON object per line. With no logs and no run events
-        the session reads the workflow's stored errors of the last 24 hours.
+        Each entry is one error message, plain text or a JSON object; an exception with its
+        traceback stays one message. An entry that is a pasted log (two or more of its lines
+        start with a timestamp or level, or are JSON objects) is read as a log file is, with
+        continuation lines joining their record. With no logs and no run events the session
+        reads the workflow's stored errors of the last 24 hours.
         """
-        records = None if error_logs is None else records_from_strings(_as_lines(error_logs))
+        records = None if error_logs is None else _records(error_logs)
         return self._runtime.sessions.start(
             workflow_id=workflow_id, error_logs=records, run_events=run_events
         )
@@ -131,7 +137,27 @@ class WorkflowTroubleshootingEngine:
         self.close()
 
 
-def _as_lines(entries: Iterable[str]) -> Iterable[str]:
-    # An entry may hold several lines (a pasted log); each line is its own record.
+def _records(entries: Iterable[str]) -> Iterator[LogRecord]:
     for entry in entries:
-        yield from str(entry).splitlines() or [""]
+        text = str(entry)
+        if "\n" in text and _is_pasted_log(text):
+            data = scrub_surrogates(text).encode("utf-8")
+            yield from read_log_records(io.BytesIO(data))
+        else:
+            yield from records_from_strings([text])
+
+
+def _is_pasted_log(text: str) -> bool:
+    """Whether two or more lines of ``text`` start a record of their own (see above)."""
+    starts = 0
+    for line in text.splitlines():
+        if line.lstrip().startswith("{") or _has_prefix(line):
+            starts += 1
+            if starts >= 2:
+                return True
+    return False
+
+
+def _has_prefix(line: str) -> bool:
+    record = parse_text_line(line)
+    return record.timestamp is not None or record.level is not None

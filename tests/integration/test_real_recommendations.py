@@ -120,3 +120,37 @@ def test_a_recurring_error_gives_one_recommendation(engine: WorkflowTroubleshoot
     assert [r.platform for r in recommendations].count(platform) == 1
     assert any("5 time" in line for line in recommendations[0].evidence)
     engine.close()
+
+
+def test_an_exception_with_its_traceback_is_one_message(
+    engine: WorkflowTroubleshootingEngine,
+) -> None:
+    # slack_sdk prints its error on two lines; a pasted traceback has several more
+    message = (
+        "Traceback (most recent call last):\n"
+        '  File "/app/notify.py", line 21, in post\n'
+        "    client.chat_postMessage(channel=channel, text=text)\n"
+        "slack_sdk.errors.SlackApiError: The request to the Slack API failed. "
+        "(url: https://www.slack.com/api/chat.postMessage)\n"
+        "The server responded with: {'ok': False, 'error': 'ratelimited'}"
+    )
+    session = engine.start_troubleshooting_session(workflow_id="alerts", error_logs=[message])
+    assert [(i.category, i.platform, i.occurrences) for i in session.issues] == [
+        (C.RESOURCE, "slack", 1)
+    ]
+    engine.close()
+
+
+def test_a_pasted_log_is_read_record_by_record(engine: WorkflowTroubleshootingEngine) -> None:
+    pasted = (
+        "2026-11-28T10:00:00Z ERROR [crm] INVALID_SESSION_ID: Session expired or invalid\n"
+        "2026-11-28T10:00:05Z ERROR [crm] export failed\n"
+        "Traceback (most recent call last):\n"
+        '  File "/app/export.py", line 9, in run\n'
+        'psycopg2.OperationalError: connection to server at "10.0.3.17", port 5432 failed: '
+        "Connection refused"
+    )
+    session = engine.start_troubleshooting_session(workflow_id="crm", error_logs=[pasted])
+    found = sorted((i.platform or "", i.category.value) for i in session.issues)
+    assert found == [("postgresql", "connectivity"), ("salesforce", "permissions")]
+    engine.close()
