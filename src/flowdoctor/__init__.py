@@ -6,6 +6,8 @@ below are the public library API; everything else may change between releases.
 
 from flowdoctor.config import Settings
 from flowdoctor.domain import (
+    ChangeEvent,
+    ChangeKind,
     Classification,
     DiagnosticFinding,
     IssueCategory,
@@ -35,6 +37,8 @@ from flowdoctor.errors import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ChangeEvent",
+    "ChangeKind",
     "Classification",
     "DiagnosticFinding",
     "FlowdoctorError",

@@ -28,6 +28,8 @@ from types import TracebackType
 
 from flowdoctor.config import Settings
 from flowdoctor.domain import (
+    ChangeEvent,
+    ChangeKind,
     DiagnosticFinding,
     LogRecord,
     Recommendation,
@@ -110,6 +112,42 @@ class WorkflowTroubleshootingEngine:
         )
         assert session.verification is not None
         return session.verification
+
+    def record_change(
+        self,
+        kind: ChangeKind | str,
+        description: str,
+        *,
+        occurred_at: datetime | None = None,
+        workflow_id: str | None = None,
+        platform: str | None = None,
+        author: str | None = None,
+        labels: Mapping[str, str] | None = None,
+    ) -> ChangeEvent:
+        """Record a change (an edit, a rotated credential, a deployment, a vendor incident).
+
+        Analysis links shifts in a workflow's metrics to the changes recorded for it, and to the
+        fleet-wide ones (no ``workflow_id``). ``occurred_at`` defaults to now.
+        """
+        return self._runtime.changes.record(
+            kind=kind,
+            description=description,
+            occurred_at=occurred_at,
+            workflow_id=workflow_id,
+            platform=platform,
+            author=author,
+            labels=labels,
+        )
+
+    def list_changes(
+        self,
+        *,
+        workflow_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+    ) -> list[ChangeEvent]:
+        """Recorded changes in time order; with ``workflow_id``, its own and the fleet-wide ones."""
+        return self._runtime.changes.list(workflow_id=workflow_id, since=since, until=until)
 
     def get_session(self, session_id: str) -> TroubleshootingSession:
         """The session in full, with its stages and audit trail."""

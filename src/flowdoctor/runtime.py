@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flowdoctor.clock import Clock, SystemClock
 from flowdoctor.config import Settings
 from flowdoctor.detect.classifier import Classifier, default_classifier
+from flowdoctor.monitor.changes import ChangeLogService
 from flowdoctor.monitor.intake import IntakeService
 from flowdoctor.monitor.workflows import WorkflowService
 from flowdoctor.sessions.service import TroubleshootingService
@@ -25,6 +26,7 @@ class Runtime:
     sessions: TroubleshootingService
     intake: IntakeService
     workflows: WorkflowService
+    changes: ChangeLogService
 
     def close(self) -> None:
         """Release database connections."""
@@ -52,4 +54,5 @@ def build(
         ),
         intake=IntakeService(db=db, clock=clock, max_batch_items=settings.max_batch_items),
         workflows=WorkflowService(db=db, clock=clock),
+        changes=ChangeLogService(db=db, clock=clock, max_batch_items=settings.max_batch_items),
     )

@@ -9,7 +9,10 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
 from flowdoctor.domain import (
+    ChangeEvent,
+    ChangeKind,
     IssueCategory,
+    MetricSample,
     ReplaySafety,
     RunEvent,
     RunStatus,
@@ -91,6 +94,52 @@ class IngestLogsIn(_Request):
 
     workflow_id: WorkflowId | None = None
     lines: Annotated[list[StrictStr], Field(min_length=1)]
+
+
+Label = Annotated[StrictStr, Field(max_length=200)]
+Labels = Annotated[dict[Label, Label], Field(max_length=50)]
+
+
+class MetricSampleIn(_Request):
+    """One observation of a named metric."""
+
+    workflow_id: WorkflowId
+    name: MetricName
+    value: Finite
+    timestamp: AwareDatetime
+    step: Annotated[StrictStr, Field(max_length=200)] | None = None
+    labels: Labels = {}
+
+    def to_domain(self) -> MetricSample:
+        """The domain record."""
+        return MetricSample(**self.model_dump())
+
+
+class IngestMetricsIn(_Request):
+    """A batch of metric samples; all are stored or none."""
+
+    samples: Annotated[list[MetricSampleIn], Field(min_length=1)]
+
+
+class ChangeEventIn(_Request):
+    """A change someone made (or a vendor incident); no ``workflow_id`` means every workflow."""
+
+    kind: ChangeKind
+    description: Annotated[StrictStr, Field(min_length=1, max_length=2000, pattern=r"\S")]
+    occurred_at: AwareDatetime | None = None
+    workflow_id: WorkflowId | None = None
+    platform: Annotated[StrictStr, Field(max_length=100)] | None = None
+    author: Annotated[StrictStr, Field(max_length=200)] | None = None
+    labels: Labels = {}
+    event_id: (
+        Annotated[StrictStr, Field(min_length=1, max_length=64, pattern=r"^[\w.:-]+$")] | None
+    ) = None
+
+
+class RecordChangesIn(_Request):
+    """A batch of change events; all are recorded or none. Re-sending one is harmless."""
+
+    events: Annotated[list[ChangeEventIn], Field(min_length=1)]
 
 
 # -- responses -----------------------------------------------------------------------------------
@@ -227,6 +276,27 @@ class HealthOut(_Response):
     score: float | None
     computed_at: datetime
     components: list[HealthComponentOut]
+
+
+class ChangeEventOut(_Response):
+    event_id: str
+    occurred_at: datetime
+    kind: ChangeKind
+    description: str
+    workflow_id: str | None
+    platform: str | None
+    author: str | None
+    labels: dict[str, str]
+
+    @classmethod
+    def of(cls, event: ChangeEvent) -> ChangeEventOut:
+        """The response body of a domain event."""
+        return cls.model_validate(event)
+
+
+class RecordChangesOut(BaseModel):
+    created: int
+    events: list[ChangeEventOut]
 
 
 class WorkflowListOut(BaseModel):

@@ -1,5 +1,6 @@
 """Plain dataclasses and enums: the language every other layer speaks. No I/O here."""
 
+from flowdoctor.domain.changes import ChangeEvent, ChangeKind
 from flowdoctor.domain.enums import (
     IssueCategory,
     LogLevel,
@@ -25,6 +26,8 @@ STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
 
 __all__ = [
     "STAGE_ORDER",
+    "ChangeEvent",
+    "ChangeKind",
     "Classification",
     "DiagnosticFinding",
     "IssueCategory",

@@ -16,6 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from flowdoctor.errors import ConfigurationError, StoreError
+from flowdoctor.store.changes_repo import ChangeEventRepository
 from flowdoctor.store.records_repo import LogRepository, MetricRepository, RunRepository
 from flowdoctor.store.sessions_repo import SessionRepository
 from flowdoctor.store.templates_repo import TemplateRepository
@@ -30,6 +31,7 @@ class Store:
         self.metrics = MetricRepository(connection)
         self.sessions = SessionRepository(connection)
         self.templates = TemplateRepository(connection)
+        self.changes = ChangeEventRepository(connection)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

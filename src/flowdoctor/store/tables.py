@@ -214,3 +214,21 @@ error_templates = Table(
     UniqueConstraint("workflow_id", "template_id"),
 )
 """Recurring error templates of each workflow, with counts accumulated across sessions."""
+
+change_events = Table(
+    "change_events",
+    metadata,
+    Column("event_id", String(64), primary_key=True),
+    Column("occurred_at", UTCDateTime(), nullable=False),
+    Column("kind", String(30), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("workflow_id", String(200)),
+    Column("platform", String(100)),
+    Column("author", String(200)),
+    Column("labels", JSON, nullable=False),
+    Column("recorded_at", UTCDateTime(), nullable=False),
+    Index(None, "workflow_id", "occurred_at"),
+    Index(None, "occurred_at"),
+)
+"""Changes users record (edits, rotated credentials, deployments, vendor incidents); a NULL
+``workflow_id`` is a change that concerns every workflow."""

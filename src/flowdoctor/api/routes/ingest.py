@@ -1,11 +1,12 @@
-"""Batched ingestion of run events and log lines. A batch is stored whole or not at all."""
+"""Batched ingestion of run events, log lines and metric samples; a batch is stored whole or
+not at all."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, status
 
 from flowdoctor.api.deps import RuntimeDep
-from flowdoctor.api.schemas import IngestLogsIn, IngestOut, IngestRunsIn
+from flowdoctor.api.schemas import IngestLogsIn, IngestMetricsIn, IngestOut, IngestRunsIn
 from flowdoctor.ingest import IngestReport, records_from_strings
 
 router = APIRouter(tags=["ingest"])
@@ -25,3 +26,10 @@ def ingest_logs(body: IngestLogsIn, runtime: RuntimeDep) -> IngestOut:
     records = list(records_from_strings(body.lines, report=report))
     result = runtime.intake.add_logs(records, workflow_id=body.workflow_id)
     return IngestOut(accepted=result.accepted, skipped=len(body.lines) - result.accepted)
+
+
+@router.post("/metrics", status_code=status.HTTP_201_CREATED, response_model=IngestOut)
+def ingest_metrics(body: IngestMetricsIn, runtime: RuntimeDep) -> IngestOut:
+    """Store a batch of metric samples (analysed as series by a session's analysis stage)."""
+    result = runtime.intake.add_metrics([s.to_domain() for s in body.samples])
+    return IngestOut(accepted=result.accepted)
