@@ -13,8 +13,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from flowdoctor.analyze.diagnosis import diagnose
+from flowdoctor.analyze.diagnosis import MAX_ROOT_CAUSES, diagnose
 from flowdoctor.analyze.metrics import analyze_metrics
+from flowdoctor.analyze.outages import fold_into_outages
 from flowdoctor.analyze.runs import summarize_runs
 from flowdoctor.analyze.verification import verify_fix, verify_metrics
 from flowdoctor.clock import Clock
@@ -34,6 +35,7 @@ from flowdoctor.errors import InputError, SessionNotFoundError, StoreError
 from flowdoctor.mining import TemplateMiner
 from flowdoctor.recommend.ranking import recommend
 from flowdoctor.recommend.similar import SimilarIssue, find_similar
+from flowdoctor.sessions.context import platform_outages
 from flowdoctor.sessions.lifecycle import check_stage, check_status
 from flowdoctor.sessions.stages import TemplateTally, identify, records_from_runs
 from flowdoctor.store import Database, Store
@@ -278,14 +280,19 @@ class TroubleshootingService:
     def _diagnose(self, store: Store, session: TroubleshootingSession) -> None:
         started = self._clock.now()
         metric_findings = [f for f in session.findings if f.stage is Stage.ANALYSIS]
+        outages = platform_outages(store, session, lookback=LOOKBACK)
         causes = diagnose(session.issues, metric_findings)
+        causes = fold_into_outages(causes, outages, workflow_id=session.workflow_id)[
+            :MAX_ROOT_CAUSES
+        ]
         session.findings = metric_findings + causes
         store.sessions.replace_findings(session.session_id, Stage.DIAGNOSIS, causes)
         output = {
             "root_causes": [
                 {"description": c.description, "confidence": round(c.confidence, 3)}
                 for c in causes[:3]
-            ]
+            ],
+            "platform_outages": [o.platform for o in outages],
         }
         self._complete(store, session, Stage.DIAGNOSIS, started, output)
 

@@ -66,12 +66,16 @@ class RunRepository:
         since: datetime | None = None,
         until: datetime | None = None,
         limit: int | None = None,
+        platforms: Sequence[str] | None = None,
     ) -> builtins.list[RunEvent]:
-        """Runs in time order, optionally for one workflow and within ``[since, until)``."""
+        """Runs in time order, optionally for one workflow, on some platforms and within
+        ``[since, until)``."""
         t = tables.runs
         query = select(t).order_by(t.c.started_at, t.c.id)
         if workflow_id is not None:
             query = query.where(t.c.workflow_id == workflow_id)
+        if platforms is not None:
+            query = query.where(t.c.platform.in_(list(platforms)))
         if since is not None:
             query = query.where(t.c.started_at >= since)
         if until is not None:
