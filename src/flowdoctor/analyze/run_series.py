@@ -31,7 +31,7 @@ FINISHED = frozenset({RunStatus.SUCCESS, RunStatus.FAILURE})
 
 
 @dataclass(frozen=True, slots=True)
-class MetricSeries:
+class NodeSeries:
     """One metric of one node on the shared grid."""
 
     name: str
@@ -77,7 +77,7 @@ def make_grid(start: datetime, end: datetime, bucket: timedelta) -> SeriesGrid:
     return SeriesGrid(start=start, bucket=bucket, size=size)
 
 
-def run_series(runs: Iterable[RunEvent], grid: SeriesGrid) -> list[MetricSeries]:
+def run_series(runs: Iterable[RunEvent], grid: SeriesGrid) -> list[NodeSeries]:
     """Error rate, p95 duration and run count per bucket, for the workflow and each step and
     platform the runs name. Unfinished runs (running, skipped, cancelled) are not counted.
 
@@ -103,17 +103,17 @@ def run_series(runs: Iterable[RunEvent], grid: SeriesGrid) -> list[MetricSeries]
         counts = total[node]
         with np.errstate(invalid="ignore", divide="ignore"):
             rate = np.where(counts > 0, failed[node] / counts, np.nan)
-        found.append(MetricSeries("error_rate", node, rate))
-        found.append(MetricSeries("runs", node, counts.copy()))
+        found.append(NodeSeries("error_rate", node, rate))
+        found.append(NodeSeries("runs", node, counts.copy()))
         if node in durations:
             p95 = np.array([np.percentile(d, 95) if d else np.nan for d in durations[node]])
-            found.append(MetricSeries("duration_p95_ms", node, p95))
+            found.append(NodeSeries("duration_p95_ms", node, p95))
     return found
 
 
 def sample_series(
     samples: Iterable[MetricSample], grid: SeriesGrid, *, workflow_id: str
-) -> list[MetricSeries]:
+) -> list[NodeSeries]:
     """Pushed metric samples, averaged per bucket, one series per (step, name)."""
     sums: dict[tuple[str, str], NDArray[np.float64]] = defaultdict(lambda: np.zeros(grid.size))
     counts: dict[tuple[str, str], NDArray[np.float64]] = defaultdict(lambda: np.zeros(grid.size))
@@ -128,7 +128,7 @@ def sample_series(
     for (node, name), total in sorted(sums.items()):
         n = counts[(node, name)]
         with np.errstate(invalid="ignore", divide="ignore"):
-            found.append(MetricSeries(name, node, np.where(n > 0, total / n, np.nan)))
+            found.append(NodeSeries(name, node, np.where(n > 0, total / n, np.nan)))
     return found
 
 
