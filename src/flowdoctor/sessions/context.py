@@ -1,14 +1,26 @@
 """What a session reads around its own workflow: the fleet's runs on the same platforms (to tell
-a vendor outage from a workflow's own fault). Plain functions over an open ``Store``."""
+a vendor outage from a workflow's own fault), and the workflow's runs, metric samples and
+recorded changes as series. Plain functions over an open ``Store``."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flowdoctor.analyze.outages import WINDOW, PlatformOutage, find_platform_outages
-from flowdoctor.domain import TroubleshootingSession, WorkflowIssue
+from flowdoctor.analyze.run_series import (
+    NodeSeries,
+    SeriesGrid,
+    dependency_edges,
+    make_grid,
+    run_series,
+    sample_series,
+)
+from flowdoctor.domain import ChangeEvent, TroubleshootingSession, WorkflowIssue
 from flowdoctor.store import Store
+
+SERIES_BUCKET = timedelta(minutes=10)
 
 
 def platform_outages(
@@ -48,3 +60,46 @@ def _overlaps(
     if lo is None or hi is None:
         return False
     return lo <= end and hi >= start
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowSeries:
+    """The workflow's stored runs, samples and changes as series on one grid; the buckets from
+    ``baseline_end`` on are the period under analysis, those before it the normal."""
+
+    grid: SeriesGrid
+    baseline_end: int
+    series: list[NodeSeries]
+    edges: set[tuple[str, str]]
+    changes: list[ChangeEvent]
+
+    @property
+    def empty(self) -> bool:
+        """True when nothing was stored for the workflow in the window."""
+        return not self.series
+
+
+def workflow_series(
+    store: Store,
+    session: TroubleshootingSession,
+    *,
+    lookback: timedelta,
+    baseline: timedelta,
+    bucket: timedelta = SERIES_BUCKET,
+) -> WorkflowSeries:
+    """Series of the ``lookback`` before the session started, and the ``baseline`` before that."""
+    end = session.created_at
+    start = end - lookback - baseline
+    grid = make_grid(start, end, bucket)
+    runs = store.runs.list(workflow_id=session.workflow_id, since=start, until=end)
+    samples = store.metrics.list(workflow_id=session.workflow_id, since=start, until=end)
+    changes = store.changes.list(workflow_id=session.workflow_id, since=start, until=end)
+    series = run_series(runs, grid) + sample_series(samples, grid, workflow_id=session.workflow_id)
+    baseline_end = grid.index(end - lookback)
+    return WorkflowSeries(
+        grid=grid,
+        baseline_end=baseline_end if baseline_end is not None else 0,
+        series=series,
+        edges=dependency_edges(runs),
+        changes=changes,
+    )

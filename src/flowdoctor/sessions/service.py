@@ -18,6 +18,7 @@ from flowdoctor.analyze.metrics import analyze_metrics
 from flowdoctor.analyze.outages import fold_into_outages
 from flowdoctor.analyze.runs import summarize_runs
 from flowdoctor.analyze.verification import verify_fix, verify_metrics
+from flowdoctor.analyze.workflow_rca import merge_ranked, rank_workflow_causes
 from flowdoctor.clock import Clock
 from flowdoctor.detect.classifier import Classifier
 from flowdoctor.detect.knowledge import KnowledgeBase
@@ -35,7 +36,7 @@ from flowdoctor.errors import InputError, SessionNotFoundError, StoreError
 from flowdoctor.mining import TemplateMiner
 from flowdoctor.recommend.ranking import recommend
 from flowdoctor.recommend.similar import SimilarIssue, find_similar
-from flowdoctor.sessions.context import platform_outages
+from flowdoctor.sessions.context import platform_outages, workflow_series
 from flowdoctor.sessions.lifecycle import check_stage, check_status
 from flowdoctor.sessions.stages import TemplateTally, identify, records_from_runs
 from flowdoctor.store import Database, Store
@@ -281,7 +282,16 @@ class TroubleshootingService:
         started = self._clock.now()
         metric_findings = [f for f in session.findings if f.stage is Stage.ANALYSIS]
         outages = platform_outages(store, session, lookback=LOOKBACK)
-        causes = diagnose(session.issues, metric_findings)
+        history = workflow_series(store, session, lookback=LOOKBACK, baseline=BASELINE_WINDOW)
+        ranked = rank_workflow_causes(
+            history.series,
+            history.edges,
+            workflow_id=session.workflow_id,
+            grid=history.grid,
+            baseline_end=history.baseline_end,
+            changes=history.changes,
+        )
+        causes = merge_ranked(diagnose(session.issues, metric_findings), ranked)
         causes = fold_into_outages(causes, outages, workflow_id=session.workflow_id)[
             :MAX_ROOT_CAUSES
         ]
@@ -293,6 +303,7 @@ class TroubleshootingService:
                 for c in causes[:3]
             ],
             "platform_outages": [o.platform for o in outages],
+            "ranked_from_metrics": len(ranked),
         }
         self._complete(store, session, Stage.DIAGNOSIS, started, output)
 
