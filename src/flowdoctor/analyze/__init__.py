@@ -1,4 +1,4 @@
-"""Pure analysis: run statistics, metric findings, root-cause diagnosis and fix verification.
+"""Pure analysis: run statistics, metric findings, series analysis, diagnosis and verification.
 
 ::
 
@@ -7,6 +7,15 @@
     metrics.py       analyze_metrics(metrics, baseline=...) -> findings of the analysis stage
     diagnosis.py     diagnose(issues, findings) -> ranked root causes
     verification.py  verify_fix(before, after) and verify_metrics(before, after)
+    series.py        checks shared by the series analyses: values, timestamps, remove_season
+    trends.py        detect_trend(values, timestamps) -> Trend (Mann-Kendall, Theil-Sen slope)
+    changepoints.py  detect_change_points(values, timestamps) -> level/variance ChangePoints;
+                     link_change_events(points, events) -> EventLinks to recorded changes
+    correlation.py   lagged_correlations(series) -> LaggedCorrelations (best lag, BH q-values)
+    run_series.py    runs and samples -> NodeSeries on one grid; workflow -> step -> platform edges
+    rootcause/       rank_root_causes(nodes, graph, symptom) -> Hypotheses (onset, traversal, ...)
+    workflow_rca.py  one workflow's series and changes -> ranked root_cause findings; merge_ranked
+    outages.py       find_platform_outages(runs) and fold_into_outages(causes, outages)
 
 No I/O and no framework imports: everything here takes domain objects and returns new ones.
 """
