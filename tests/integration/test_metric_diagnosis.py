@@ -61,6 +61,10 @@ def test_a_change_before_the_rise_is_named_with_the_platform(
     assert any(line.startswith("metrics: ") for line in top.evidence), top.evidence
     text = " ".join(" ".join(c.evidence) for c in session.root_causes)
     assert "credential_rotated" in text and "salesforce" in text
+    # The analysis stage saw the shift in the series and tied it to the recorded change.
+    shifts = [f for f in session.findings if f.kind == "change_point"]
+    assert any("rotated the Salesforce integration user" in f.description for f in shifts)
+    assert any(f.kind == "metric_anomaly" for f in session.findings)
 
 
 def test_a_healthy_workflow_has_no_cause_from_metrics(runtime: Runtime, clock: FixedClock) -> None:
@@ -69,3 +73,6 @@ def test_a_healthy_workflow_has_no_cause_from_metrics(runtime: Runtime, clock: F
     session = runtime.sessions.diagnose(session.session_id)
     diagnosis = next(s for s in session.stages if s.stage.value == "diagnosis")
     assert diagnosis.output["ranked_from_metrics"] == 0
+    analysis = next(s for s in session.stages if s.stage.value == "analysis")
+    assert analysis.output["series"] > 0
+    assert analysis.output["series_findings"] == 0

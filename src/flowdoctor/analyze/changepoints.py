@@ -169,6 +169,8 @@ def detect_change_points(
         cuts = [0, *(k for k, _ in breaks), y.size]
         for number, (k, strength) in enumerate(breaks, start=1):
             before, after = y[cuts[number - 1] : k], y[k : cuts[number + 1]]
+            if before.size == 0 or after.size == 0:
+                continue  # two refined breaks landed on one point: the first one stands
             index = int(kept[k])
             points.append(_change_point(index, timeline.at(index), kind, before, after, strength))
     return sorted(points, key=lambda point: point.index)
@@ -326,9 +328,10 @@ def _variance_gain(squares: FloatArray) -> FloatArray:
     """Gain in Gaussian log-likelihood of a spread change after each of the first n-1 points."""
     n = squares.size
     tiny = 1e-300
-    left = np.cumsum(squares)[:-1]
+    # Rounding in the running sum can leave a hair below zero, and log() of that is NaN.
+    left = np.maximum(np.cumsum(squares)[:-1], 0.0)
     n1 = np.arange(1, n, dtype=np.float64)
-    right = float(squares.sum()) - left
+    right = np.maximum(float(squares.sum()) - left, 0.0)
     whole = n * math.log(float(squares.sum()) / n + tiny)
     return whole - n1 * np.log(left / n1 + tiny) - (n - n1) * np.log(right / (n - n1) + tiny)
 

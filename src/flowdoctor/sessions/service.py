@@ -18,6 +18,7 @@ from flowdoctor.analyze.metrics import analyze_metrics
 from flowdoctor.analyze.outages import fold_into_outages
 from flowdoctor.analyze.runs import summarize_runs
 from flowdoctor.analyze.verification import verify_fix, verify_metrics
+from flowdoctor.analyze.workflow_findings import analyze_workflow_series
 from flowdoctor.analyze.workflow_rca import merge_ranked, rank_workflow_causes
 from flowdoctor.clock import Clock
 from flowdoctor.detect.classifier import Classifier
@@ -265,7 +266,16 @@ class TroubleshootingService:
                 workflow_id=session.workflow_id, since=session.created_at - LOOKBACK
             )
             metrics = summarize_runs(recent).as_metrics() if recent else {}
-        findings = analyze_metrics(metrics, baseline=baseline)
+        stored = workflow_series(store, session, lookback=LOOKBACK, baseline=BASELINE_WINDOW)
+        from_series = analyze_workflow_series(
+            stored.series,
+            grid=stored.grid,
+            baseline_end=stored.baseline_end,
+            workflow_id=session.workflow_id,
+            changes=stored.changes,
+        )
+        findings = analyze_metrics(metrics, baseline=baseline) + from_series
+        findings.sort(key=lambda f: -f.confidence)
         session.metrics.update({k: float(v) for k, v in metrics.items()})
         session.findings = [f for f in session.findings if f.stage is not Stage.ANALYSIS]
         session.findings.extend(findings)
@@ -274,6 +284,8 @@ class TroubleshootingService:
             "source": source,
             "metrics": len(metrics),
             "findings": len(findings),
+            "series": len(stored.series),
+            "series_findings": len(from_series),
             "baseline": dict(baseline) if baseline else None,
         }
         self._complete(store, session, Stage.ANALYSIS, started, output)
