@@ -83,6 +83,9 @@ class WorkflowTroubleshootingEngine:
     ) -> list[DiagnosticFinding]:
         """Analyse a metrics snapshot for the session; returns the analysis findings.
 
+        Besides the snapshot, the workflow's stored runs, metric samples and recorded changes are
+        analysed as series: anomalies, trends, change points and correlations of the last 24 h.
+
         The database work runs in a worker thread so an event loop is never blocked.
         """
         session = await asyncio.to_thread(
