@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from flowdoctor.store.migrate import head_revision
+
 MIXED_LOG = """\
 2026-11-27T10:00:01Z ERROR [salesforce_sync_001] INVALID_SESSION_ID: Session expired or invalid
 2026-11-27T10:05:01Z ERROR [salesforce_sync_001] INVALID_SESSION_ID: Session expired or invalid
@@ -122,7 +124,7 @@ def test_db_upgrade_and_save_use_the_configured_database(
     env = {"FLOWDOCTOR_DATABASE_URL": database_url}
     upgraded = flowdoctor("db", "upgrade", env=env)
     assert upgraded.returncode == 0, upgraded.stderr.decode()
-    assert "revision 0002" in upgraded.stderr.decode()
+    assert f"revision {head_revision()}" in upgraded.stderr.decode()
     saved = flowdoctor(
         "diagnose", str(mixed_log), "--save", "--workflow", "wf1", "--format", "json", env=env
     )

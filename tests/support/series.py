@@ -18,3 +18,15 @@ def ar1(rng: np.random.Generator, n: int, phi: float) -> np.ndarray:
     for i in range(1, n):
         x[i] = phi * x[i - 1] + noise[i]
     return x
+
+
+def run_stream(
+    detector: object, values: list[float], times: list[object] | None = None
+) -> list[float]:
+    """The streaming protocol over ``values``: score each point, then learn it; the scores."""
+    scores = []
+    for k, value in enumerate(values):
+        moment = times[k] if times is not None else None
+        scores.append(detector.score_one(value, moment))  # type: ignore[attr-defined]
+        detector.learn_one(value, moment)  # type: ignore[attr-defined]
+    return scores

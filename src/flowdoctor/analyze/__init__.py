@@ -7,6 +7,8 @@
     metrics.py       analyze_metrics(metrics, baseline=...) -> findings of the analysis stage
     diagnosis.py     diagnose(issues, findings) -> ranked root causes
     verification.py  verify_fix(before, after) and verify_metrics(before, after)
+    detectors/       streaming anomaly detectors (learn_one / score_one, scores in [0, 1]),
+                     Threshold (the decision, kept apart), WindowIsolationForest (batch)
     series.py        checks shared by the series analyses: values, timestamps, remove_season
     trends.py        detect_trend(values, timestamps) -> Trend (Mann-Kendall, Theil-Sen slope)
     changepoints.py  detect_change_points(values, timestamps) -> level/variance ChangePoints;
@@ -16,6 +18,8 @@
     rootcause/       rank_root_causes(nodes, graph, symptom) -> Hypotheses (onset, traversal, ...)
     workflow_rca.py  one workflow's series and changes -> ranked root_cause findings; merge_ranked
     outages.py       find_platform_outages(runs) and fold_into_outages(causes, outages)
+    workflow_findings.py  one workflow's series -> anomaly, trend, change-point, correlation
+                          findings
 
 No I/O and no framework imports: everything here takes domain objects and returns new ones.
 """
