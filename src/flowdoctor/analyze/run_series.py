@@ -10,6 +10,8 @@ Each series names the node of the dependency graph it describes (``workflow:<id>
 
 From runs, per node: ``error_rate`` (failed / finished runs), ``duration_p95_ms``, ``runs``.
 From samples: the sample's own name, per step when it has one (mean per bucket).
+From error messages (failed runs' and error log records'): ``errors: <template>``, the count per
+bucket of each of the most frequent masked templates, for correlating errors with metrics.
 """
 
 from __future__ import annotations
@@ -22,12 +24,17 @@ from datetime import datetime, timedelta
 import numpy as np
 from numpy.typing import NDArray
 
-from flowdoctor.domain import MetricSample, RunEvent, RunStatus
+from flowdoctor.domain import LogRecord, MetricSample, RunEvent, RunStatus
 from flowdoctor.errors import InputError
+from flowdoctor.mining import mask
 
 MAX_BUCKETS = 100_000
 """A grid longer than this is refused: pick a wider bucket."""
 FINISHED = frozenset({RunStatus.SUCCESS, RunStatus.FAILURE})
+TEMPLATE_PREFIX = "errors: "
+MAX_TEMPLATES = 5
+"""Error templates turned into count series: the most frequent ones; rare ones cannot correlate."""
+MIN_TEMPLATE_COUNT = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +137,39 @@ def sample_series(
         with np.errstate(invalid="ignore", divide="ignore"):
             found.append(NodeSeries(name, node, np.where(n > 0, total / n, np.nan)))
     return found
+
+
+def template_series(
+    runs: Iterable[RunEvent],
+    logs: Iterable[LogRecord],
+    grid: SeriesGrid,
+    *,
+    workflow_id: str,
+    max_templates: int = MAX_TEMPLATES,
+) -> list[NodeSeries]:
+    """Counts per bucket of the workflow's most frequent error templates (masked messages).
+
+    >>> from datetime import UTC
+    >>> t = datetime(2026, 11, 27, tzinfo=UTC)
+    >>> grid = make_grid(t, t + timedelta(hours=1), timedelta(minutes=30))
+    >>> runs = [RunEvent("wf", f"r{i}", RunStatus.FAILURE, t + timedelta(minutes=i),
+    ...                  error_message=f"timeout after {i} ms") for i in range(12)]
+    >>> [(s.name, s.values.tolist()) for s in template_series(runs, [], grid, workflow_id="wf")]
+    [('errors: timeout after <NUM> ms', [12.0, 0.0])]
+    """
+    counts: dict[str, NDArray[np.float64]] = defaultdict(lambda: np.zeros(grid.size))
+    messages = [(r.started_at, r.error_message) for r in runs if r.failed and r.error_message]
+    messages += [(r.timestamp, r.message) for r in logs if r.is_error and r.timestamp]
+    for at, message in messages:
+        index = grid.index(at)
+        if index is not None:
+            counts[mask(message)][index] += 1
+    ranked = sorted(counts.items(), key=lambda item: (-item[1].sum(), item[0]))
+    return [
+        NodeSeries(f"{TEMPLATE_PREFIX}{template}", f"workflow:{workflow_id}", values)
+        for template, values in ranked[:max_templates]
+        if values.sum() >= MIN_TEMPLATE_COUNT
+    ]
 
 
 def dependency_edges(runs: Iterable[RunEvent]) -> set[tuple[str, str]]:

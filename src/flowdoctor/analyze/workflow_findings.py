@@ -31,7 +31,7 @@ from flowdoctor.analyze.changepoints import (
 )
 from flowdoctor.analyze.correlation import correlation_findings, lagged_correlations
 from flowdoctor.analyze.detectors import SeasonalZScore, StreamingDetector, Threshold
-from flowdoctor.analyze.run_series import NodeSeries, SeriesGrid
+from flowdoctor.analyze.run_series import TEMPLATE_PREFIX, NodeSeries, SeriesGrid
 from flowdoctor.analyze.series import metric_spec
 from flowdoctor.analyze.trends import detect_trend, trend_finding
 from flowdoctor.analyze.workflow_rca import failure_surprise
@@ -76,6 +76,8 @@ def analyze_workflow_series(
     findings: list[DiagnosticFinding] = []
     anomalies = []
     for label, s in named:
+        if s.name.startswith(TEMPLATE_PREFIX):
+            continue  # template counts are for correlation; their rise is the error rate's
         if s.name == "error_rate" and s.node in runs:
             z = failure_surprise(s.values, runs[s.node], baseline_end)
             scores = np.minimum(1.0, np.log10(np.e) * _log_tail(z) / TAIL_DIGITS)
@@ -84,9 +86,10 @@ def analyze_workflow_series(
             scores = _stream_scores(s, times, detector)
             anomalies += _episodes(s, label, times, baseline_end, scores, threshold, None)
     findings += _keep(anomalies)
-    findings += _keep(_trends(named, times, baseline_end))
+    metrics = [(label, s) for label, s in named if not s.name.startswith(TEMPLATE_PREFIX)]
+    findings += _keep(_trends(metrics, times, baseline_end))
     findings += _keep(
-        [f for label, s in named for f in _change_points(s, label, times, baseline_end, changes)]
+        [f for label, s in metrics for f in _change_points(s, label, times, baseline_end, changes)]
     )
     findings += _keep(_correlations(named, baseline_end, grid, workflow_id))
     findings.sort(key=lambda f: (-f.confidence, f.kind, f.subject or ""))
@@ -220,30 +223,46 @@ def _change_points(
 def _correlations(
     named: list[tuple[str, NodeSeries]], baseline_end: int, grid: SeriesGrid, workflow_id: str
 ) -> list[DiagnosticFinding]:
-    """Every series against the workflow's own error rate and duration (the symptoms), over the
-    analysed period; only series with a value in every bucket can be aligned."""
+    """Every series against the workflow's own error rate and duration (the symptoms) and its
+    error templates' counts, over the analysed period; only series with a value in every bucket
+    can be aligned."""
     complete = {
         label: s.values[baseline_end:]
         for label, s in named
         if np.all(np.isfinite(s.values[baseline_end:])) and np.ptp(s.values[baseline_end:]) > 0
     }
-    symptoms = [
+    leaders = [
         label
         for label, s in named
-        if s.node == f"workflow:{workflow_id}"
-        and label in complete
-        and s.name in ("error_rate", "duration_p95_ms")
+        if label in complete
+        and (
+            (s.node == f"workflow:{workflow_id}" and s.name in ("error_rate", "duration_p95_ms"))
+            or s.name.startswith(TEMPLATE_PREFIX)
+        )
     ]
-    # Each unordered pair once: the two symptoms are also tested against each other.
+    # Each unordered pair once, of two different metrics; an error template is not paired with
+    # a failure rate or another template (they count the same failures).
     metric = {label: s.name for label, s in named}
     unique = {
-        frozenset((a, b)): (a, b) for a in symptoms for b in complete if metric[a] != metric[b]
+        frozenset((a, b)): (a, b)
+        for a in leaders
+        for b in complete
+        if metric[a] != metric[b]
+        and not (_counts_failures(metric[a]) and _counts_failures(metric[b]))
     }
     pairs = list(unique.values())
     if not pairs or len(next(iter(complete.values()))) <= 3 * MAX_LAG:
         return []
-    found = lagged_correlations(complete, pairs=pairs, max_lag=MAX_LAG, step=grid.bucket)
+    # Detrended levels, not differences: counts of a few events a bucket are mostly noise from
+    # one bucket to the next, and differencing leaves little else.
+    found = lagged_correlations(
+        complete, pairs=pairs, max_lag=MAX_LAG, step=grid.bucket, transform="detrend"
+    )
     return correlation_findings(found)
+
+
+def _counts_failures(name: str) -> bool:
+    return name == "error_rate" or name.startswith(TEMPLATE_PREFIX)
 
 
 def _keep(findings: list[DiagnosticFinding]) -> list[DiagnosticFinding]:

@@ -26,7 +26,7 @@ from flowdoctor.analyze.rootcause import (
     rank_root_causes,
 )
 from flowdoctor.analyze.rootcause.model import FloatArray
-from flowdoctor.analyze.run_series import NodeSeries, SeriesGrid
+from flowdoctor.analyze.run_series import TEMPLATE_PREFIX, NodeSeries, SeriesGrid
 from flowdoctor.domain import ChangeEvent, ChangeKind, DiagnosticFinding, IssueCategory, Stage
 
 SYMPTOMS = ("error_rate", "duration_p95_ms")
@@ -82,7 +82,7 @@ def rank_workflow_causes(
         if s.name == "error_rate" and s.node in counts:
             values, floor = failure_surprise(values, counts[s.node], baseline_end), 1.0
         window = values[baseline_end:]
-        if s.name in SKIPPED or np.all(np.isnan(window)):
+        if s.name in SKIPPED or s.name.startswith(TEMPLATE_PREFIX) or np.all(np.isnan(window)):
             continue
         nodes[s.node][s.name] = MetricSeries(
             values=window,

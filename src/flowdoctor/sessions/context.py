@@ -16,6 +16,7 @@ from flowdoctor.analyze.run_series import (
     make_grid,
     run_series,
     sample_series,
+    template_series,
 )
 from flowdoctor.domain import ChangeEvent, TroubleshootingSession, WorkflowIssue
 from flowdoctor.store import Store
@@ -94,7 +95,12 @@ def workflow_series(
     runs = store.runs.list(workflow_id=session.workflow_id, since=start, until=end)
     samples = store.metrics.list(workflow_id=session.workflow_id, since=start, until=end)
     changes = store.changes.list(workflow_id=session.workflow_id, since=start, until=end)
-    series = run_series(runs, grid) + sample_series(samples, grid, workflow_id=session.workflow_id)
+    logs = store.logs.list(workflow_id=session.workflow_id, since=start)
+    series = [
+        *run_series(runs, grid),
+        *sample_series(samples, grid, workflow_id=session.workflow_id),
+        *template_series(runs, logs, grid, workflow_id=session.workflow_id),
+    ]
     baseline_end = grid.index(end - lookback)
     return WorkflowSeries(
         grid=grid,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from flowdoctor.analyze.run_series import make_grid, run_series, sample_series
+from flowdoctor.analyze.run_series import make_grid, run_series, sample_series, template_series
 from flowdoctor.analyze.workflow_findings import analyze_workflow_series
 from flowdoctor.domain import (
     ChangeEvent,
@@ -113,3 +113,51 @@ def test_healthy_workflows_stay_quiet() -> None:
     counted; almost all have none."""
     noisy = [len(_analyze(_runs(seed))) for seed in range(100, 120)]
     assert sum(1 for n in noisy if n) <= 2, noisy
+
+
+def test_an_error_template_that_follows_a_metric_is_correlated() -> None:
+    """Timeouts pile up 20 minutes after the queue grows: the template's counts are correlated
+    with the queue depth; a template of steady background errors is not."""
+    rng = random.Random(5)
+    start = T0 + timedelta(days=7)
+
+    def level(at: datetime) -> float:
+        return float((at.hour * 7) % 5) if at >= start else 0.0
+
+    runs, samples = [], []
+    for i in range(DAYS * 24 * 12):
+        at = T0 + timedelta(minutes=5 * i)
+        p_timeout = 0.15 * level(at - timedelta(minutes=20))
+        timeout = rng.random() < p_timeout
+        background = rng.random() < 0.03
+        message = (
+            f"Salesforce API timeout after {rng.randint(30000, 60000)} ms"
+            if timeout
+            else (f"Record {rng.randint(1, 10**6)} skipped: duplicate" if background else None)
+        )
+        runs.append(
+            RunEvent(
+                "wf",
+                f"r{i}",
+                RunStatus.FAILURE if message else RunStatus.SUCCESS,
+                at,
+                platform="salesforce",
+                duration_ms=rng.gauss(300, 30),
+                error_message=message,
+            )
+        )
+        if i % 2 == 0 and at >= start:
+            samples.append(
+                MetricSample("wf", "queue_depth", 10 + 10 * level(at) + rng.gauss(0, 1), at)
+            )
+    series = [
+        *run_series(runs, GRID),
+        *sample_series(samples, GRID, workflow_id="wf"),
+        *template_series(runs, [], GRID, workflow_id="wf"),
+    ]
+    found = analyze_workflow_series(series, grid=GRID, baseline_end=BASELINE_END, workflow_id="wf")
+    links = [f.description for f in found if f.kind == "metric_correlation"]
+    assert any("timeout after <NUM> ms follows queue_depth by 20 min" in text for text in links), (
+        links
+    )
+    assert not any("duplicate" in text for text in links), links
