@@ -18,6 +18,7 @@
     rootcause/       rank_root_causes(nodes, graph, symptom) -> Hypotheses (onset, traversal, ...)
     workflow_rca.py  one workflow's series and changes -> ranked root_cause findings; merge_ranked
     outages.py       find_platform_outages(runs) and fold_into_outages(causes, outages)
+    window_anomalies.py   Isolation Forest over a workflow's metrics together, hour by hour
     workflow_findings.py  one workflow's series -> anomaly, trend, change-point, correlation
                           findings
 

@@ -34,6 +34,7 @@ from flowdoctor.analyze.detectors import SeasonalZScore, StreamingDetector, Thre
 from flowdoctor.analyze.run_series import TEMPLATE_PREFIX, NodeSeries, SeriesGrid
 from flowdoctor.analyze.series import metric_spec
 from flowdoctor.analyze.trends import detect_trend, trend_finding
+from flowdoctor.analyze.window_anomalies import window_anomalies
 from flowdoctor.analyze.workflow_rca import failure_surprise
 from flowdoctor.domain import ChangeEvent, DiagnosticFinding, Stage
 
@@ -86,6 +87,9 @@ def analyze_workflow_series(
             scores = _stream_scores(s, times, detector)
             anomalies += _episodes(s, label, times, baseline_end, scores, threshold, None)
     findings += _keep(anomalies)
+    findings += _keep(
+        window_anomalies([(label, s.values) for label, s in named], times, baseline_end)
+    )
     metrics = [(label, s) for label, s in named if not s.name.startswith(TEMPLATE_PREFIX)]
     findings += _keep(_trends(metrics, times, baseline_end))
     findings += _keep(

@@ -38,7 +38,7 @@ def _as_matrix(windows: ArrayLike, what: str) -> FloatMatrix:
 
 
 def window_features(
-    series: Mapping[str, Sequence[float]], width: int
+    series: Mapping[str, Sequence[float] | NDArray[np.float64]], width: int
 ) -> tuple[FloatMatrix, list[str]]:
     """One row per consecutive window of ``width`` points: mean, std, min and max of each metric.
 
