@@ -15,6 +15,7 @@ import pytest
 from flowdoctor.clock import FixedClock
 from flowdoctor.config import Settings
 from flowdoctor.runtime import Runtime, build
+from support.data import SHARED_BENCHMARKS
 
 PG_ADMIN_URL = os.environ.get(
     "FLOWDOCTOR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -95,9 +96,6 @@ def runtime(settings: Settings, clock: FixedClock) -> Iterator[Runtime]:
     rt = build(settings, clock=clock)
     yield rt
     rt.close()
-
-
-SHARED_BENCHMARKS = Path("/work/shared/benchmarks")
 
 
 @pytest.fixture(scope="session")

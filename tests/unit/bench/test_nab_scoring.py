@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,6 +20,7 @@ from flowdoctor.bench.nab_scoring import (
     score_file,
     sweep,
 )
+from support.data import SHARED_BENCHMARKS
 
 STANDARD = CostProfile(a_tp=1.0, a_fn=1.0, a_fp=0.11)
 T0 = np.datetime64("2024-01-01T00:00:00", "us")
@@ -144,7 +144,7 @@ def test_best_threshold_matches_scoring_at_every_swept_threshold() -> None:
     assert best.raw == pytest.approx(raws.max())
 
 
-NAB_ROOT = Path("/work/shared/benchmarks/nab")
+NAB_ROOT = SHARED_BENCHMARKS / "nab"
 PUBLISHED = {
     "numenta": {"standard": 70.10, "reward_low_FP_rate": 63.12, "reward_low_FN_rate": 74.32},
     "ARTime": {"standard": 74.85, "reward_low_FP_rate": 65.15, "reward_low_FN_rate": 80.36},

@@ -17,8 +17,9 @@ from flowdoctor.bench.petshop_corpus import (
     scenario_names,
 )
 from flowdoctor.errors import InputError, UnreadableInputError
+from support.data import SHARED_BENCHMARKS
 
-REAL = Path(__file__).resolve().parents[4] / "shared" / "benchmarks" / "petshop"
+REAL = SHARED_BENCHMARKS / "petshop"
 
 GRAPH = ",Site,Search,Table\nSite,0,1,0\nSearch,0,0,1\nTable,0,0,0\n"
 METRICS = (
