@@ -11,6 +11,16 @@ from flowdoctor.domain.enums import (
     Stage,
 )
 from flowdoctor.domain.issues import Classification, WorkflowIssue
+from flowdoctor.domain.monitoring import (
+    Alert,
+    AlertRule,
+    AlertSource,
+    AlertState,
+    AlertTransition,
+    Condition,
+    Matcher,
+    Silence,
+)
 from flowdoctor.domain.records import LogRecord, MetricSample, RunEvent
 from flowdoctor.domain.session import (
     DiagnosticFinding,
@@ -26,13 +36,20 @@ STAGE_ORDER: tuple[Stage, ...] = tuple(Stage)
 
 __all__ = [
     "STAGE_ORDER",
+    "Alert",
+    "AlertRule",
+    "AlertSource",
+    "AlertState",
+    "AlertTransition",
     "ChangeEvent",
     "ChangeKind",
     "Classification",
+    "Condition",
     "DiagnosticFinding",
     "IssueCategory",
     "LogLevel",
     "LogRecord",
+    "Matcher",
     "MetricSample",
     "Recommendation",
     "ReplaySafety",
@@ -41,6 +58,7 @@ __all__ = [
     "SessionEvent",
     "SessionStatus",
     "Severity",
+    "Silence",
     "Stage",
     "StageRecord",
     "TroubleshootingSession",
