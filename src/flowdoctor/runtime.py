@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from flowdoctor.clock import Clock, SystemClock
 from flowdoctor.config import Settings
 from flowdoctor.detect.classifier import Classifier, default_classifier
+from flowdoctor.monitor.alerts import AlertService
 from flowdoctor.monitor.changes import ChangeLogService
+from flowdoctor.monitor.evaluator import Evaluator
 from flowdoctor.monitor.intake import IntakeService
+from flowdoctor.monitor.rules import RuleService
 from flowdoctor.monitor.workflows import WorkflowService
 from flowdoctor.sessions.service import TroubleshootingService
 from flowdoctor.store import Database, require_current, upgrade
@@ -27,6 +30,9 @@ class Runtime:
     intake: IntakeService
     workflows: WorkflowService
     changes: ChangeLogService
+    rules: RuleService
+    alerts: AlertService
+    evaluator: Evaluator
 
     def close(self) -> None:
         """Release database connections."""
@@ -55,4 +61,7 @@ def build(
         intake=IntakeService(db=db, clock=clock, max_batch_items=settings.max_batch_items),
         workflows=WorkflowService(db=db, clock=clock),
         changes=ChangeLogService(db=db, clock=clock, max_batch_items=settings.max_batch_items),
+        rules=RuleService(db=db, clock=clock),
+        alerts=AlertService(db=db, clock=clock),
+        evaluator=Evaluator(db=db, clock=clock),
     )

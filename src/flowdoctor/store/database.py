@@ -16,6 +16,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from flowdoctor.errors import ConfigurationError, StoreError
+from flowdoctor.store import notify_tables  # noqa: F401  (its tables join the metadata)
+from flowdoctor.store.alerts_repo import (
+    AlertRepository,
+    LeaseRepository,
+    RuleRepository,
+    SilenceRepository,
+)
 from flowdoctor.store.changes_repo import ChangeEventRepository
 from flowdoctor.store.records_repo import LogRepository, MetricRepository, RunRepository
 from flowdoctor.store.sessions_repo import SessionRepository
@@ -32,6 +39,10 @@ class Store:
         self.sessions = SessionRepository(connection)
         self.templates = TemplateRepository(connection)
         self.changes = ChangeEventRepository(connection)
+        self.rules = RuleRepository(connection)
+        self.alerts = AlertRepository(connection)
+        self.silences = SilenceRepository(connection)
+        self.leases = LeaseRepository(connection)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -96,6 +96,12 @@ class RunRepository:
         query = select(tables.runs.c.workflow_id).distinct().order_by(tables.runs.c.workflow_id)
         return [str(v) for v in self._conn.execute(query).scalars()]
 
+    def last_run_times(self) -> dict[str, datetime]:
+        """When each workflow last started a run."""
+        t = tables.runs
+        query = select(t.c.workflow_id, func.max(t.c.started_at)).group_by(t.c.workflow_id)
+        return {str(w): at for w, at in self._conn.execute(query)}
+
 
 def _run_from_row(row: Any) -> RunEvent:
     return RunEvent(
@@ -210,14 +216,16 @@ class MetricRepository:
     def list(
         self,
         *,
-        workflow_id: str,
+        workflow_id: str | None,
         name: str | None = None,
         since: datetime | None = None,
         until: datetime | None = None,
     ) -> builtins.list[MetricSample]:
-        """Samples of one workflow in time order."""
+        """Samples in time order, of one workflow (or, with ``None``, of all)."""
         t = tables.metric_samples
-        query = select(t).where(t.c.workflow_id == workflow_id).order_by(t.c.observed_at, t.c.id)
+        query = select(t).order_by(t.c.observed_at, t.c.id)
+        if workflow_id is not None:
+            query = query.where(t.c.workflow_id == workflow_id)
         if name is not None:
             query = query.where(t.c.name == name)
         if since is not None:
