@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from flowdoctor import __version__
 from flowdoctor.api.body_limit import BodyLimitMiddleware
 from flowdoctor.api.errors import install_error_handlers
-from flowdoctor.api.routes import changes, ingest, sessions, workflows
+from flowdoctor.api.routes import alerting, changes, ingest, sessions, workflows
 from flowdoctor.runtime import Runtime
 
 API_PREFIX = "/api/workflow-troubleshooting"
@@ -23,7 +23,13 @@ def create_app(runtime: Runtime) -> FastAPI:
         "about it, and did the fix work.",
     )
     app.state.runtime = runtime
-    for router in (sessions.router, ingest.router, workflows.router, changes.router):
+    for router in (
+        sessions.router,
+        ingest.router,
+        workflows.router,
+        changes.router,
+        alerting.router,
+    ):
         app.include_router(router, prefix=API_PREFIX)
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
