@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck unit install dev clean
+.PHONY: run test lint typecheck unit install dev clean prometheus-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -36,7 +36,16 @@ lint: dev
 typecheck: dev
 	$(BIN)/mypy
 
-unit: dev
+# promtool and the prometheus server for the /metrics tests (Debian's `prometheus`); installed once,
+# and without them (not root, no apt) those tests skip, saying why.
+prometheus-tools:
+	@command -v promtool >/dev/null 2>&1 || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus \
+		>/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus \
+		>/dev/null 2>&1) || echo "prometheus not installed: the Prometheus tests will skip" >&2
+
+unit: dev prometheus-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck unit

@@ -45,6 +45,17 @@ class Settings(BaseSettings):
         description="Most distinct error groups kept while reading one log; the rest are counted.",
     )
     log_level: str = Field(default="info", description="Server log level.")
+    max_workflow_series: int = Field(
+        default=1000,
+        ge=1,
+        description="Most workflows with their own health series at /metrics (the least healthy).",
+    )
+    evaluation_interval_seconds: float = Field(
+        default=30.0,
+        ge=1.0,
+        le=3600.0,
+        description="How often `flowdoctor serve` evaluates the alert rules.",
+    )
 
     @field_validator("database_url")
     @classmethod

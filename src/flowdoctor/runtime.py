@@ -12,6 +12,8 @@ from flowdoctor.monitor.alerts import AlertService
 from flowdoctor.monitor.changes import ChangeLogService
 from flowdoctor.monitor.evaluator import Evaluator
 from flowdoctor.monitor.intake import IntakeService
+from flowdoctor.monitor.metrics_source import StoreMetricsSource
+from flowdoctor.monitor.prometheus import Instruments, SourceCollector
 from flowdoctor.monitor.rules import RuleService
 from flowdoctor.monitor.workflows import WorkflowService
 from flowdoctor.sessions.service import TroubleshootingService
@@ -33,6 +35,8 @@ class Runtime:
     rules: RuleService
     alerts: AlertService
     evaluator: Evaluator
+    instruments: Instruments
+    """The Prometheus registry served at /metrics, and the counters the services update."""
 
     def close(self) -> None:
         """Release database connections."""
@@ -50,6 +54,14 @@ def build(
         require_current(db.engine)
     clock = clock or SystemClock()
     classifier = classifier or default_classifier()
+    instruments = Instruments()
+    workflows = WorkflowService(db=db, clock=clock)
+    instruments.registry.register(
+        SourceCollector(
+            StoreMetricsSource(db=db, workflows=workflows),
+            max_workflow_series=settings.max_workflow_series,
+        )
+    )
     return Runtime(
         settings=settings,
         db=db,
@@ -58,10 +70,13 @@ def build(
         sessions=TroubleshootingService(
             db=db, classifier=classifier, clock=clock, max_issue_groups=settings.max_issue_groups
         ),
-        intake=IntakeService(db=db, clock=clock, max_batch_items=settings.max_batch_items),
-        workflows=WorkflowService(db=db, clock=clock),
+        intake=IntakeService(
+            db=db, clock=clock, max_batch_items=settings.max_batch_items, instruments=instruments
+        ),
+        workflows=workflows,
         changes=ChangeLogService(db=db, clock=clock, max_batch_items=settings.max_batch_items),
         rules=RuleService(db=db, clock=clock),
         alerts=AlertService(db=db, clock=clock),
-        evaluator=Evaluator(db=db, clock=clock),
+        evaluator=Evaluator(db=db, clock=clock, instruments=instruments),
+        instruments=instruments,
     )

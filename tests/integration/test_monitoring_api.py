@@ -119,3 +119,24 @@ def test_backtest_over_http(client: TestClient, runtime: Runtime, clock: FixedCl
     assert len(found.json()["firings"]) == 1
     assert client.post(f"{P}/rules/backtest", json={"rule_id": "nope"}).status_code == 404
     assert client.post(f"{P}/rules/backtest", json={"rule": RULE, "days": 99}).status_code == 422
+
+
+def test_metrics_endpoint_serves_the_store(
+    client: TestClient, runtime: Runtime, clock: FixedClock
+) -> None:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    client.post(f"{P}/rules", json=RULE)
+    _fail(runtime, clock)
+    runtime.evaluator.evaluate_once()
+    scraped = client.get("/metrics")
+    assert scraped.status_code == 200 and scraped.headers["content-type"].startswith("text/plain")
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(scraped.text)
+        for s in family.samples
+    }
+    assert samples[("flowdoctor_alerts", (("severity", "high"), ("state", "firing")))] == 1
+    assert samples[("flowdoctor_workflow_health_score", (("workflow_id", "sf_sync"),))] < 60
+    assert samples[("flowdoctor_ingested_items_total", (("kind", "runs"),))] == 4
+    assert samples[("flowdoctor_rule_evaluations_total", ())] == 1

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 from flowdoctor import __version__
 from flowdoctor.api.body_limit import BodyLimitMiddleware
 from flowdoctor.api.errors import install_error_handlers
-from flowdoctor.api.routes import alerting, changes, ingest, sessions, workflows
+from flowdoctor.api.routes import alerting, changes, ingest, metrics, sessions, workflows
 from flowdoctor.runtime import Runtime
 
 API_PREFIX = "/api/workflow-troubleshooting"
@@ -31,6 +31,8 @@ def create_app(runtime: Runtime) -> FastAPI:
         alerting.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+    app.state.metrics_registry = runtime.instruments.registry
+    app.include_router(metrics.router)  # at the root: Prometheus scrapes /metrics
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
 

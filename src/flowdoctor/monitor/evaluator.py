@@ -27,6 +27,7 @@ from flowdoctor.clock import Clock
 from flowdoctor.domain import AlertRule, AlertState, AlertTransition, Condition, RunEvent
 from flowdoctor.monitor.alert_lifecycle import fingerprint, next_state, transition
 from flowdoctor.monitor.conditions import Observation, condition_holds
+from flowdoctor.monitor.prometheus import Instruments
 from flowdoctor.monitor.rule_config import rule_from_mapping
 from flowdoctor.store import Database, Store
 
@@ -58,12 +59,14 @@ class Evaluator:
         holder: str | None = None,
         lease_for: timedelta = timedelta(seconds=60),
         on_transition: Callable[[Store, AlertTransition], None] | None = None,
+        instruments: Instruments | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self.holder = holder or f"evaluator-{uuid.uuid4().hex[:12]}"
         self._lease_for = lease_for
         self._on_transition = on_transition
+        self._instruments = instruments or Instruments()
 
     def evaluate_once(self) -> EvaluationReport:
         """One pass over the enabled rules (nothing when another process holds the lease)."""
@@ -83,9 +86,9 @@ class Evaluator:
                         moved = self._judge(store, rule, scope, context, now)
                         if moved is not None:
                             moves[moved.value] += 1
-        return EvaluationReport(
-            True, len(rules), checks, dict(moves), time.perf_counter() - started
-        )
+        seconds = time.perf_counter() - started
+        self._instruments.observe_evaluation(len(rules), seconds)
+        return EvaluationReport(True, len(rules), checks, dict(moves), seconds)
 
     def release(self) -> None:
         """Give the lease up (on shutdown), so another process need not wait for it to expire."""

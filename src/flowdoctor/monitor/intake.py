@@ -6,12 +6,14 @@ one transaction, so a rejected batch leaves the store exactly as it was.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flowdoctor.clock import Clock
 from flowdoctor.domain import LogRecord, MetricSample, RunEvent
 from flowdoctor.errors import InputError
+from flowdoctor.monitor.prometheus import IngestKind, Instruments
 from flowdoctor.store import Database
 
 
@@ -25,16 +27,26 @@ class IntakeResult:
 class IntakeService:
     """Stores validated batches of runs, logs and metrics."""
 
-    def __init__(self, *, db: Database, clock: Clock, max_batch_items: int = 10_000) -> None:
+    def __init__(
+        self,
+        *,
+        db: Database,
+        clock: Clock,
+        max_batch_items: int = 10_000,
+        instruments: Instruments | None = None,
+    ) -> None:
         self._db = db
         self._clock = clock
         self._max = max_batch_items
+        self._instruments = instruments or Instruments()
 
     def add_runs(self, events: Sequence[RunEvent]) -> IntakeResult:
         """Store a batch of run events."""
         self._check_size(len(events), "events")
+        started = time.perf_counter()
         with self._db.transaction() as store:
             count = store.runs.add_many(events, ingested_at=self._clock.now())
+        self._instruments.observe_ingest(IngestKind.RUNS, count, time.perf_counter() - started)
         return IntakeResult(accepted=count)
 
     def add_logs(
@@ -42,17 +54,21 @@ class IntakeService:
     ) -> IntakeResult:
         """Store a batch of log records; ``workflow_id`` fills records that name none."""
         self._check_size(len(records), "lines")
+        started = time.perf_counter()
         with self._db.transaction() as store:
             count = store.logs.add_many(
                 records, workflow_id=workflow_id, ingested_at=self._clock.now()
             )
+        self._instruments.observe_ingest(IngestKind.LOGS, count, time.perf_counter() - started)
         return IntakeResult(accepted=count)
 
     def add_metrics(self, samples: Sequence[MetricSample]) -> IntakeResult:
         """Store a batch of metric samples."""
         self._check_size(len(samples), "samples")
+        started = time.perf_counter()
         with self._db.transaction() as store:
             count = store.metrics.add_many(samples)
+        self._instruments.observe_ingest(IngestKind.METRICS, count, time.perf_counter() - started)
         return IntakeResult(accepted=count)
 
     def _check_size(self, size: int, field: str) -> None:

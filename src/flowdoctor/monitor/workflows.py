@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 
 from flowdoctor.analyze.runs import summarize_runs
 from flowdoctor.clock import Clock
+from flowdoctor.domain import RunEvent
 from flowdoctor.errors import NotFoundError
 from flowdoctor.monitor.health import HealthReport, workflow_health
 from flowdoctor.store import Database
@@ -42,3 +44,23 @@ class WorkflowService:
             )
         baseline = summarize_runs(history).p95_duration_ms if history else None
         return workflow_health(workflow_id, recent, now=now, baseline_p95_ms=baseline)
+
+    def all_health(self) -> dict[str, HealthReport]:
+        """Every workflow's health, from one read of the recent runs (for /metrics)."""
+        now = self._clock.now()
+        start = now - HEALTH_WINDOW
+        with self._db.transaction() as store:
+            ids = store.runs.workflow_ids()
+            runs = store.runs.list(since=start - BASELINE_WINDOW)
+        recent: dict[str, list[RunEvent]] = defaultdict(list)
+        history: dict[str, list[RunEvent]] = defaultdict(list)
+        for run in runs:
+            (recent if run.started_at >= start else history)[run.workflow_id].append(run)
+        reports = {}
+        for workflow_id in ids:
+            past = history.get(workflow_id)
+            baseline = summarize_runs(past).p95_duration_ms if past else None
+            reports[workflow_id] = workflow_health(
+                workflow_id, recent.get(workflow_id, []), now=now, baseline_p95_ms=baseline
+            )
+        return reports

@@ -140,6 +140,17 @@ class SessionRepository:
             query = query.where(t.c.workflow_id == workflow_id)
         return [_session_from_row(row._mapping) for row in self._conn.execute(query)]
 
+    def issue_counts(self) -> dict[tuple[str, str, str], int]:
+        """Issues of open sessions per (category, severity, platform); no platform is ``""``."""
+        t, s = tables.session_issues, tables.sessions
+        query = (
+            select(t.c.category, t.c.severity, t.c.platform, func.count())
+            .join(s, s.c.session_id == t.c.session_id)
+            .where(s.c.status == "open")
+            .group_by(t.c.category, t.c.severity, t.c.platform)
+        )
+        return {(c, v, p or ""): int(n) for c, v, p, n in self._conn.execute(query)}
+
     def count(self) -> int:
         """How many sessions exist."""
         return int(
