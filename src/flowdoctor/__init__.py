@@ -4,7 +4,9 @@ Classify failures, diagnose root causes, recommend fixes and verify that they wo
 below are the public library API; everything else may change between releases.
 """
 
+from flowdoctor._version import __version__
 from flowdoctor.config import Settings
+from flowdoctor.domain import AlertRule as MonitoringRule
 from flowdoctor.domain import (
     ChangeEvent,
     ChangeKind,
@@ -34,8 +36,6 @@ from flowdoctor.errors import (
     StoreError,
 )
 
-__version__ = "0.1.0"
-
 __all__ = [
     "ChangeEvent",
     "ChangeKind",
@@ -47,6 +47,7 @@ __all__ = [
     "IssueCategory",
     "LogRecord",
     "MetricSample",
+    "MonitoringRule",
     "NotFoundError",
     "Recommendation",
     "ReplaySafety",
@@ -61,6 +62,16 @@ __all__ = [
     "TroubleshootingSession",
     "VerificationResult",
     "WorkflowIssue",
+    "WorkflowMonitoringSystem",
     "WorkflowTroubleshootingEngine",
     "__version__",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # The monitoring server brings in the web stack; load it only for those who ask for it.
+    if name == "WorkflowMonitoringSystem":
+        from flowdoctor.monitoring_system import WorkflowMonitoringSystem
+
+        return WorkflowMonitoringSystem
+    raise AttributeError(f"module 'flowdoctor' has no attribute {name!r}")

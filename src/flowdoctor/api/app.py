@@ -2,27 +2,50 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 
-from flowdoctor import __version__
+from flowdoctor._version import __version__
 from flowdoctor.api.body_limit import BodyLimitMiddleware
 from flowdoctor.api.errors import install_error_handlers
 from flowdoctor.api.routes import alerting, changes, ingest, metrics, sessions, workflows
+from flowdoctor.monitor.scheduler import EvaluationLoop
 from flowdoctor.runtime import Runtime
 
 API_PREFIX = "/api/workflow-troubleshooting"
 
 
-def create_app(runtime: Runtime) -> FastAPI:
-    """The API with every router, the body size limit and the error handlers installed."""
+def create_app(runtime: Runtime, *, evaluate_rules: bool = False) -> FastAPI:
+    """The API with every router, the body size limit and the error handlers installed.
+
+    With ``evaluate_rules`` the app evaluates the alert rules every
+    ``settings.evaluation_interval_seconds`` while it runs (``flowdoctor serve`` does; tests drive
+    the evaluator by hand).
+    """
+    loop = EvaluationLoop(runtime.evaluator, interval=runtime.settings.evaluation_interval_seconds)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if evaluate_rules:
+            loop.start()
+        try:
+            yield
+        finally:
+            if evaluate_rules:
+                loop.stop()
+
     app = FastAPI(
+        lifespan=lifespan,
         title="flowdoctor",
         version=__version__,
         description="Troubleshooting for workflow automations: what is broken, why, what to do "
         "about it, and did the fix work.",
     )
     app.state.runtime = runtime
+    app.state.evaluation_loop = loop
     for router in (
         sessions.router,
         ingest.router,

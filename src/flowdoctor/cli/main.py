@@ -9,7 +9,7 @@ from typing import Annotated, NoReturn
 import typer
 from rich.console import Console
 
-from flowdoctor import __version__
+from flowdoctor._version import __version__
 from flowdoctor.cli.classify import HELP as CLASSIFY_HELP
 from flowdoctor.cli.classify import run_classify
 from flowdoctor.cli.templates import HELP as TEMPLATES_HELP
@@ -175,7 +175,10 @@ def serve_command(
     err.print(f"flowdoctor serving on http://{bind_host}:{bind_port} (docs at /docs)")
     try:
         uvicorn.run(
-            create_app(runtime), host=bind_host, port=bind_port, log_level=settings.log_level
+            create_app(runtime, evaluate_rules=True),
+            host=bind_host,
+            port=bind_port,
+            log_level=settings.log_level,
         )
     finally:
         runtime.close()

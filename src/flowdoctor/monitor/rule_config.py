@@ -133,10 +133,10 @@ def rule_to_mapping(rule: AlertRule) -> dict[str, Any]:
         "workflow_id": rule.workflow_id,
         "matchers": [f"{m.name}{'!=' if m.negate else '='}{m.value}" for m in rule.matchers],
         "metric_name": rule.metric_name,
-        "condition": rule.condition.value,
+        "condition": Condition(rule.condition).value,  # the seed's callers pass plain strings
         "threshold": rule.threshold,
         "alert_type": rule.alert_type,
-        "severity": rule.severity.value,
+        "severity": Severity(rule.severity).value,
         "for": rule.for_duration.total_seconds(),
         "window": rule.window.total_seconds(),
         "labels": dict(rule.labels),
