@@ -14,6 +14,7 @@ every matcher must match the scope's labels.
 
 from __future__ import annotations
 
+import math
 import time
 import uuid
 from collections import defaultdict
@@ -24,7 +25,7 @@ from datetime import datetime, timedelta
 from flowdoctor.analyze.derived_metrics import DERIVED_METRICS, Scope, derive_metrics
 from flowdoctor.analyze.detectors import SeasonalZScore
 from flowdoctor.clock import Clock
-from flowdoctor.domain import AlertRule, AlertState, AlertTransition, Condition, RunEvent
+from flowdoctor.domain import Alert, AlertRule, AlertState, AlertTransition, Condition, RunEvent
 from flowdoctor.monitor.alert_lifecycle import fingerprint, next_state, transition
 from flowdoctor.monitor.conditions import Observation, condition_holds
 from flowdoctor.monitor.prometheus import Instruments
@@ -80,10 +81,18 @@ class Evaluator:
             checks = 0
             if rules:
                 context = EvaluationContext.read(store, rules, now)
+                # Only open alerts can move without their condition holding: read them all at
+                # once instead of one query per rule and scope.
+                open_alerts = {
+                    a.fingerprint: a
+                    for a in store.alerts.list(
+                        states=[AlertState.PENDING, AlertState.FIRING], limit=None
+                    )
+                }
                 for rule in rules:
                     for scope in context.scopes(rule):
                         checks += 1
-                        moved = self._judge(store, rule, scope, context, now)
+                        moved = self._judge(store, rule, scope, context, now, open_alerts)
                         if moved is not None:
                             moves[moved.value] += 1
         seconds = time.perf_counter() - started
@@ -96,17 +105,27 @@ class Evaluator:
             store.leases.release(LEASE, self.holder)
 
     def _judge(
-        self, store: Store, rule: AlertRule, scope: Scope, context: EvaluationContext, now: datetime
+        self,
+        store: Store,
+        rule: AlertRule,
+        scope: Scope,
+        context: EvaluationContext,
+        now: datetime,
+        open_alerts: dict[str, Alert],
     ) -> AlertState | None:
         labels = {**scope.labels, **rule.labels, "alertname": rule.name or rule.alert_type}
         labels["severity"] = rule.severity.value
         holds, value = condition_holds(rule, context.observe(rule, scope))
-        current = store.alerts.get(fingerprint(rule.rule_id, labels))
+        if value is not None and not math.isfinite(value):
+            value = None  # a rise from zero is an infinite relative change; JSON has no infinity
+        # A resolved alert of the same fingerprint starts a new episode, as a new one would.
+        current = open_alerts.get(fingerprint(rule.rule_id, labels))
         target = next_state(current, holds, now, rule.for_duration)
         if target is None:
             return None
         alert = transition(current, target, rule=rule, labels=labels, value=value, now=now)
         store.alerts.save(alert)
+        open_alerts[alert.fingerprint] = alert
         moved = AlertTransition(
             alert.fingerprint,
             now,
@@ -128,6 +147,9 @@ class EvaluationContext:
     samples: dict[tuple[str, str], list[tuple[datetime, float]]]
     last_seen: dict[str, datetime]
     _derived: dict[tuple[timedelta, int], dict[Scope, dict[str, float]]] = field(
+        default_factory=dict
+    )
+    _scopes: dict[tuple[timedelta, bool], dict[str | None, list[Scope]]] = field(
         default_factory=dict
     )
 
@@ -154,16 +176,13 @@ class EvaluationContext:
         return self._derived[key]
 
     def scopes(self, rule: AlertRule) -> list[Scope]:
+        """The scopes ``rule`` judges (see the module docstring)."""
         wants = {m.name for m in rule.matchers}
-        known = set(self.derived(rule.window, 0)) | {Scope(w) for w, _ in self.samples}
-        if rule.workflow_id is not None:
-            known.add(Scope(rule.workflow_id))
-        if rule.condition is Condition.ABSENT:
-            known |= {Scope(w) for w in self.last_seen}
+        candidates = self._known(rule).get(rule.workflow_id) if rule.workflow_id else None
+        if rule.workflow_id is None:
+            candidates = [s for group in self._known(rule).values() for s in group]
         chosen = []
-        for scope in known:
-            if rule.workflow_id is not None and scope.workflow_id != rule.workflow_id:
-                continue
+        for scope in candidates or [Scope(str(rule.workflow_id))]:
             if (scope.step is not None) != ("step" in wants):
                 continue
             if (scope.platform is not None) != ("platform" in wants):
@@ -171,6 +190,19 @@ class EvaluationContext:
             if all(m.matches(scope.labels) for m in rule.matchers):
                 chosen.append(scope)
         return sorted(chosen)
+
+    def _known(self, rule: AlertRule) -> dict[str | None, list[Scope]]:
+        """Every scope seen, by workflow (cached per window and kind of rule)."""
+        key = (rule.window, rule.condition is Condition.ABSENT)
+        if key not in self._scopes:
+            known = set(self.derived(rule.window, 0)) | {Scope(w) for w, _ in self.samples}
+            if rule.condition is Condition.ABSENT:
+                known |= {Scope(w) for w in self.last_seen}
+            grouped: dict[str | None, list[Scope]] = defaultdict(list)
+            for scope in known:
+                grouped[scope.workflow_id].append(scope)
+            self._scopes[key] = grouped
+        return self._scopes[key]
 
     def value(self, rule: AlertRule, scope: Scope, back: int = 0) -> float | None:
         if rule.metric_name in DERIVED_METRICS:

@@ -92,9 +92,9 @@ class AlertRepository:
         severities: builtins.list[Severity] | None = None,
         workflow_id: str | None = None,
         rule_id: str | None = None,
-        limit: int = 500,
+        limit: int | None = 500,
     ) -> builtins.list[Alert]:
-        """Alerts, most recently updated first."""
+        """Alerts, most recently updated first (all of them with ``limit=None``)."""
         query = select(alerts).order_by(alerts.c.updated_at.desc(), alerts.c.fingerprint)
         if states:
             query = query.where(alerts.c.state.in_([s.value for s in states]))
@@ -104,7 +104,9 @@ class AlertRepository:
             query = query.where(alerts.c.workflow_id == workflow_id)
         if rule_id is not None:
             query = query.where(alerts.c.rule_id == rule_id)
-        return [_alert(r._mapping) for r in self._conn.execute(query.limit(limit))]
+        if limit is not None:
+            query = query.limit(limit)
+        return [_alert(r._mapping) for r in self._conn.execute(query)]
 
     def counts(self) -> dict[tuple[str, str], int]:
         """How many alerts there are per (state, severity)."""
