@@ -36,14 +36,17 @@ lint: dev
 typecheck: dev
 	$(BIN)/mypy
 
-# promtool and the prometheus server for the /metrics tests (Debian's `prometheus`); installed once,
-# and without them (not root, no apt) those tests skip, saying why.
+# promtool, the prometheus server and Alertmanager for the /metrics and Alertmanager tests
+# (Debian's `prometheus` and `prometheus-alertmanager`); installed once, and without them (not root,
+# no apt) those tests skip, saying why.
+PROMETHEUS_PACKAGES := prometheus prometheus-alertmanager
 prometheus-tools:
-	@command -v promtool >/dev/null 2>&1 || \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus \
-		>/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus \
-		>/dev/null 2>&1) || echo "prometheus not installed: the Prometheus tests will skip" >&2
+	@(command -v promtool && command -v prometheus-alertmanager) >/dev/null 2>&1 || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		$(PROMETHEUS_PACKAGES) >/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		$(PROMETHEUS_PACKAGES) >/dev/null 2>&1) || \
+		echo "prometheus tools not installed: the Prometheus and Alertmanager tests will skip" >&2
 
 unit: dev prometheus-tools
 	$(BIN)/pytest $(PYTEST_ARGS)

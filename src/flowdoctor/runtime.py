@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from flowdoctor.clock import Clock, SystemClock
 from flowdoctor.config import Settings
 from flowdoctor.detect.classifier import Classifier, default_classifier
+from flowdoctor.monitor.alertmanager import AlertmanagerReceiver
 from flowdoctor.monitor.alerts import AlertService
 from flowdoctor.monitor.changes import ChangeLogService
 from flowdoctor.monitor.evaluator import Evaluator
@@ -35,6 +36,7 @@ class Runtime:
     rules: RuleService
     alerts: AlertService
     evaluator: Evaluator
+    alertmanager: AlertmanagerReceiver
     instruments: Instruments
     """The Prometheus registry served at /metrics, and the counters the services update."""
 
@@ -78,5 +80,6 @@ def build(
         rules=RuleService(db=db, clock=clock),
         alerts=AlertService(db=db, clock=clock),
         evaluator=Evaluator(db=db, clock=clock, instruments=instruments),
+        alertmanager=AlertmanagerReceiver(db=db, clock=clock),
         instruments=instruments,
     )

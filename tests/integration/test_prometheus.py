@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import subprocess
-import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +13,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from prometheus_client.parser import text_string_to_metric_families
@@ -29,6 +25,7 @@ from flowdoctor.monitor.prometheus import (
     StaticMetricsSource,
     build_registry,
 )
+from support.servers import free_port, served, wait_for
 
 PROMTOOL = shutil.which("promtool")
 PROMETHEUS = shutil.which("prometheus")
@@ -156,43 +153,8 @@ def test_promtool_accepts_the_exposition(workflows: int) -> None:
     assert checked.stdout.decode().strip() == "", checked.stdout.decode()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _wait(what: str, probe: Callable[[], bool], on_timeout: Callable[[], str]) -> None:
-    """Poll ``probe`` until it is true; fail saying ``what`` did not happen, with diagnostics."""
-    deadline = time.monotonic() + DEADLINE_SECONDS
-    while time.monotonic() < deadline:
-        if probe():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"{what} within {DEADLINE_SECONDS:.0f} s\n{on_timeout()}")
-
-
-@contextmanager
-def served(app: FastAPI) -> Iterator[str]:
-    """``app`` served by uvicorn on 127.0.0.1 on a port the kernel picked; yields host:port."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))  # bound before uvicorn starts: no race for the port
-    address = f"127.0.0.1:{sock.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    try:
-        _wait(
-            "uvicorn did not start",
-            lambda: server.started or not thread.is_alive(),
-            lambda: "",
-        )
-        assert server.started, "uvicorn stopped before it started serving"
-        yield address
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+_free_port = free_port
+_wait = wait_for
 
 
 @contextmanager

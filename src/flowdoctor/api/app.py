@@ -11,7 +11,15 @@ from fastapi.responses import RedirectResponse
 from flowdoctor._version import __version__
 from flowdoctor.api.body_limit import BodyLimitMiddleware
 from flowdoctor.api.errors import install_error_handlers
-from flowdoctor.api.routes import alerting, changes, ingest, metrics, sessions, workflows
+from flowdoctor.api.routes import (
+    alerting,
+    alertmanager,
+    changes,
+    ingest,
+    metrics,
+    sessions,
+    workflows,
+)
 from flowdoctor.monitor.scheduler import EvaluationLoop
 from flowdoctor.runtime import Runtime
 
@@ -56,6 +64,7 @@ def create_app(runtime: Runtime, *, evaluate_rules: bool = False) -> FastAPI:
         app.include_router(router, prefix=API_PREFIX)
     app.state.metrics_registry = runtime.instruments.registry
     app.include_router(metrics.router)  # at the root: Prometheus scrapes /metrics
+    app.include_router(alertmanager.router)  # Alertmanager's webhook path, as it documents
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=runtime.settings.max_body_bytes)
 
