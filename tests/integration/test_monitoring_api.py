@@ -140,3 +140,31 @@ def test_metrics_endpoint_serves_the_store(
     assert samples[("flowdoctor_workflow_health_score", (("workflow_id", "sf_sync"),))] < 60
     assert samples[("flowdoctor_ingested_items_total", (("kind", "runs"),))] == 4
     assert samples[("flowdoctor_rule_evaluations_total", ())] == 1
+
+
+def test_open_alerts_cost_health_points_and_history_is_kept(
+    client: TestClient, runtime: Runtime, clock: FixedClock
+) -> None:
+    now = clock.now()
+    runtime.intake.add_runs(
+        [
+            RunEvent("sf_sync", f"ok{i}", RunStatus.SUCCESS, now - timedelta(minutes=i))
+            for i in range(4)
+        ]
+    )
+    before = client.get(f"{P}/workflows/sf_sync/health").json()
+    assert runtime.workflows.record_health_if_due() == 1
+    assert runtime.workflows.record_health_if_due() == 0  # not due again for 15 minutes
+    client.post(f"{P}/rules", json={**RULE, "metric_name": "run_count", "threshold": 1})
+    runtime.evaluator.evaluate_once()
+    after = client.get(f"{P}/workflows/sf_sync/health").json()
+    alerts = next(c for c in after["components"] if c["name"] == "open_alerts")
+    assert alerts["points_lost"] == 8 and "1 high" in alerts["reason"]
+    assert after["score"] == before["score"] - 8
+    clock.advance(minutes=16)
+    assert runtime.workflows.record_health_if_due() == 1
+    later = client.get(f"{P}/workflows/sf_sync/health").json()  # freshness has fallen too
+    history = client.get(f"{P}/workflows/sf_sync/health/history").json()
+    assert [h["score"] for h in history] == [before["score"], later["score"]]
+    assert {c["name"] for c in history[1]["components"]} >= {"open_alerts", "freshness"}
+    assert client.get(f"{P}/workflows/unknown/health/history").status_code == 404

@@ -299,5 +299,11 @@ class RecordChangesOut(BaseModel):
     events: list[ChangeEventOut]
 
 
+class HealthPointOut(BaseModel):
+    computed_at: datetime
+    score: float
+    components: list[HealthComponentOut]
+
+
 class WorkflowListOut(BaseModel):
     workflows: list[str]

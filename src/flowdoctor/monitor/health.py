@@ -1,13 +1,14 @@
 """Workflow health: a 0-100 score from recent runs, with why each point was lost.
 
-The score starts at 100; five components take points away, each up to its maximum:
+The score starts at 100; six components take points away, each up to its maximum:
 
 ==============  ===  ==========================================================================
 component       max  loses points when
 ==============  ===  ==========================================================================
-success_rate     50  runs fail: 1 point per 1% of runs failed, all 50 at a 50% error rate
+success_rate     40  runs fail: 0.8 points per 1% of runs failed, all 40 at a 50% error rate
 latency          15  the p95 duration exceeds the baseline: all 15 at 3x the baseline
-error_trend      15  the newer half of the runs fails more than the older half: all at +30 points
+error_trend      10  the newer half of the runs fails more than the older half: all at +30 points
+open_alerts      15  alerts are pending or firing: critical 15, high 8, medium 4, low 2, info 0
 freshness        10  the last success is older than 2 usual run intervals: all 10 at 6 intervals
 retry_rate       10  runs are retries: all 10 when half the runs are retries
 ==============  ===  ==========================================================================
@@ -22,12 +23,12 @@ from __future__ import annotations
 import itertools
 import math
 import statistics
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flowdoctor.analyze.runs import RunStats, finished_runs, summarize_runs
-from flowdoctor.domain import RunEvent
+from flowdoctor.domain import RunEvent, Severity
 from flowdoctor.errors import InputError
 
 DEFAULT_INTERVAL = timedelta(hours=24)
@@ -36,13 +37,22 @@ MIN_INTERVAL = timedelta(minutes=1)
 """Runs started in bursts still count as at least this far apart, so freshness is not too strict."""
 MIN_TREND_RUNS = 4
 MAX_POINTS: dict[str, float] = {
-    "success_rate": 50.0,
+    "success_rate": 40.0,
     "latency": 15.0,
-    "error_trend": 15.0,
+    "error_trend": 10.0,
+    "open_alerts": 15.0,
     "freshness": 10.0,
     "retry_rate": 10.0,
 }
 """Each component's share of the 100 points."""
+ALERT_POINTS: dict[Severity, float] = {
+    Severity.CRITICAL: 15.0,
+    Severity.HIGH: 8.0,
+    Severity.MEDIUM: 4.0,
+    Severity.LOW: 2.0,
+    Severity.INFO: 0.0,
+}
+"""Points one open alert of each severity costs (the component loses at most 15)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,11 +83,13 @@ def workflow_health(
     now: datetime,
     baseline_p95_ms: float | None = None,
     expected_interval: timedelta | None = None,
+    open_alerts: Mapping[Severity, int] | None = None,
 ) -> HealthReport:
     """Score ``runs`` (the recent window) as of ``now``; see the module docstring for the points.
 
     ``baseline_p95_ms`` is the p95 duration of an earlier, normal period (no baseline: latency is
     not scored). ``expected_interval`` overrides the time between runs read from the runs.
+    ``open_alerts`` counts the workflow's pending and firing alerts by severity.
     """
     if baseline_p95_ms is not None and not (
         math.isfinite(baseline_p95_ms) and baseline_p95_ms >= 0
@@ -97,6 +109,7 @@ def workflow_health(
             success_component(stats),
             latency_component(stats, baseline_p95_ms),
             trend_component(ordered),
+            alerts_component(open_alerts or {}),
             freshness_component(stats, now, interval),
             retry_component(stats),
         )
@@ -104,8 +117,21 @@ def workflow_health(
     return HealthReport(workflow_id, score, components, now, stats)
 
 
+def alerts_component(open_alerts: Mapping[Severity, int]) -> HealthComponent:
+    """Up to 15 points for the workflow's pending and firing alerts, by severity."""
+    counts = {severity: n for severity, n in open_alerts.items() if n > 0}
+    if not counts:
+        return _component("open_alerts", 0.0, "No alert is pending or firing.")
+    cost = sum(ALERT_POINTS[severity] * n for severity, n in counts.items())
+    ordered = sorted(counts.items(), key=lambda item: item[0].rank)
+    listed = ", ".join(f"{n} {severity.value}" for severity, n in ordered)
+    total = sum(counts.values())
+    reason = f"{total} alert{'s' if total != 1 else ''} pending or firing: {listed}."
+    return _component("open_alerts", cost / MAX_POINTS["open_alerts"], reason)
+
+
 def success_component(stats: RunStats) -> HealthComponent:
-    """Up to 50 points: one per 1% of runs failed."""
+    """Up to 40 points: 0.8 per 1% of runs failed."""
     if stats.failures == 0:
         return _component("success_rate", 0.0, f"All {stats.runs} runs succeeded.")
     reason = f"{stats.failures} of {stats.runs} runs failed ({_pct(stats.error_rate)} error rate)."
@@ -129,7 +155,7 @@ def latency_component(stats: RunStats, baseline_p95_ms: float | None) -> HealthC
 
 
 def trend_component(ordered: Sequence[RunEvent]) -> HealthComponent:
-    """Up to 15 points: the error rate of the newer half of the runs against the older half."""
+    """Up to 10 points: the error rate of the newer half of the runs against the older half."""
     if len(ordered) < MIN_TREND_RUNS:
         reason = f"Too few runs ({len(ordered)}) to see a trend; at least {MIN_TREND_RUNS} needed."
         return _component("error_trend", 0.0, reason)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from flowdoctor.errors import FlowdoctorError
 from flowdoctor.monitor.evaluator import EvaluationReport, Evaluator
@@ -19,8 +20,16 @@ log = logging.getLogger("flowdoctor.monitor")
 class EvaluationLoop:
     """``start()`` evaluates now and then every ``interval`` seconds until ``stop()``."""
 
-    def __init__(self, evaluator: Evaluator, *, interval: float) -> None:
+    def __init__(
+        self,
+        evaluator: Evaluator,
+        *,
+        interval: float,
+        after_pass: Callable[[], object] | None = None,
+    ) -> None:
+        """``after_pass`` runs after each pass this process evaluated (recording health)."""
         self._evaluator = evaluator
+        self._after_pass = after_pass
         self._interval = interval
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -50,6 +59,8 @@ class EvaluationLoop:
             try:
                 self.last = self._evaluator.evaluate_once()
                 self.passes += 1
+                if self.last.evaluated and self._after_pass is not None:
+                    self._after_pass()
             except FlowdoctorError as exc:
                 log.warning("rule evaluation failed, retrying next interval: %s", exc)
             self._stopping.wait(self._interval)

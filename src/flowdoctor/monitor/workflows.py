@@ -1,21 +1,26 @@
-"""Workflows as seen from their runs: which exist and how healthy each is."""
+"""Workflows as seen from their runs: which exist, how healthy each is, and how that changed."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import timedelta
+from collections import Counter, defaultdict
+from dataclasses import asdict
+from datetime import datetime, timedelta
+from typing import Any
 
 from flowdoctor.analyze.runs import summarize_runs
 from flowdoctor.clock import Clock
-from flowdoctor.domain import RunEvent
+from flowdoctor.domain import AlertState, RunEvent, Severity
 from flowdoctor.errors import NotFoundError
 from flowdoctor.monitor.health import HealthReport, workflow_health
-from flowdoctor.store import Database
+from flowdoctor.store import Database, Store
 
 HEALTH_WINDOW = timedelta(days=1)
 """Runs within this window count toward the health score."""
 BASELINE_WINDOW = timedelta(days=7)
 """Runs in this window before it set the latency baseline."""
+RECORD_EVERY = timedelta(minutes=15)
+"""How often every workflow's health is written to its history (by the evaluation loop)."""
+OPEN = [AlertState.PENDING, AlertState.FIRING]
 
 
 class WorkflowService:
@@ -42,8 +47,11 @@ class WorkflowService:
                 since=now - HEALTH_WINDOW - BASELINE_WINDOW,
                 until=now - HEALTH_WINDOW,
             )
+            alerts = _open_alerts(store, workflow_id).get(workflow_id, Counter())
         baseline = summarize_runs(history).p95_duration_ms if history else None
-        return workflow_health(workflow_id, recent, now=now, baseline_p95_ms=baseline)
+        return workflow_health(
+            workflow_id, recent, now=now, baseline_p95_ms=baseline, open_alerts=alerts
+        )
 
     def all_health(self) -> dict[str, HealthReport]:
         """Every workflow's health, from one read of the recent runs (for /metrics)."""
@@ -52,6 +60,7 @@ class WorkflowService:
         with self._db.transaction() as store:
             ids = store.runs.workflow_ids()
             runs = store.runs.list(since=start - BASELINE_WINDOW)
+            alerts = _open_alerts(store, None)
         recent: dict[str, list[RunEvent]] = defaultdict(list)
         history: dict[str, list[RunEvent]] = defaultdict(list)
         for run in runs:
@@ -61,6 +70,41 @@ class WorkflowService:
             past = history.get(workflow_id)
             baseline = summarize_runs(past).p95_duration_ms if past else None
             reports[workflow_id] = workflow_health(
-                workflow_id, recent.get(workflow_id, []), now=now, baseline_p95_ms=baseline
+                workflow_id,
+                recent.get(workflow_id, []),
+                now=now,
+                baseline_p95_ms=baseline,
+                open_alerts=alerts.get(workflow_id),
             )
         return reports
+
+    def record_health_if_due(self) -> int:
+        """Write every workflow's health to its history when ``RECORD_EVERY`` has passed since
+        the last recording; returns how many were written (0 when not due)."""
+        now = self._clock.now()
+        with self._db.transaction() as store:
+            last = store.health.last_recorded()
+        if last is not None and now - last < RECORD_EVERY:
+            return 0
+        rows = [
+            (w, now, report.score, [asdict(c) for c in report.components])
+            for w, report in self.all_health().items()
+        ]
+        with self._db.transaction() as store:
+            return store.health.add_many(rows)
+
+    def health_history(
+        self, workflow_id: str, *, since: datetime | None = None, limit: int = 1000
+    ) -> list[tuple[datetime, float, list[dict[str, Any]]]]:
+        """Recorded ``(computed_at, score, components)`` of a workflow, oldest first."""
+        with self._db.transaction() as store:
+            if store.runs.count(workflow_id=workflow_id) == 0:
+                raise NotFoundError("workflow", workflow_id)
+            return store.health.list(workflow_id, since=since, limit=limit)
+
+
+def _open_alerts(store: Store, workflow_id: str | None) -> dict[str | None, Counter[Severity]]:
+    counts: dict[str | None, Counter[Severity]] = defaultdict(Counter)
+    for alert in store.alerts.list(states=OPEN, workflow_id=workflow_id, limit=None):
+        counts[alert.workflow_id][alert.severity] += 1
+    return counts

@@ -24,6 +24,7 @@ from flowdoctor.store.alerts_repo import (
     SilenceRepository,
 )
 from flowdoctor.store.changes_repo import ChangeEventRepository
+from flowdoctor.store.health_repo import HealthHistoryRepository
 from flowdoctor.store.records_repo import LogRepository, MetricRepository, RunRepository
 from flowdoctor.store.sessions_repo import SessionRepository
 from flowdoctor.store.templates_repo import TemplateRepository
@@ -43,6 +44,7 @@ class Store:
         self.alerts = AlertRepository(connection)
         self.silences = SilenceRepository(connection)
         self.leases = LeaseRepository(connection)
+        self.health = HealthHistoryRepository(connection)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

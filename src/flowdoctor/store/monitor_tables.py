@@ -77,3 +77,15 @@ leases = Table(
 )
 """Who holds a singleton job (the rule evaluator) until when; another process takes over once
 the lease has expired."""
+
+health_history = Table(
+    "health_history",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("workflow_id", String(200), nullable=False),
+    Column("computed_at", UTCDateTime(), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("components", JSON, nullable=False),
+    Index(None, "workflow_id", "computed_at"),
+)
+"""Health scores as they were, with their breakdown (one row per workflow per recording)."""
