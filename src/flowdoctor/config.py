@@ -50,6 +50,16 @@ class Settings(BaseSettings):
         ge=1,
         description="Most workflows with their own health series at /metrics (the least healthy).",
     )
+    dashboard_url: str | None = Field(
+        default=None,
+        description="Base URL of flowdoctor's dashboard; notifications link to the alert there.",
+    )
+    delivery_interval_seconds: float = Field(
+        default=5.0,
+        ge=0.1,
+        le=600.0,
+        description="How often `flowdoctor serve` delivers due notifications from the outbox.",
+    )
     evaluation_interval_seconds: float = Field(
         default=30.0,
         ge=1.0,

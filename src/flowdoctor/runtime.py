@@ -14,9 +14,11 @@ from flowdoctor.monitor.changes import ChangeLogService
 from flowdoctor.monitor.evaluator import Evaluator
 from flowdoctor.monitor.intake import IntakeService
 from flowdoctor.monitor.metrics_source import StoreMetricsSource
-from flowdoctor.monitor.prometheus import Instruments, SourceCollector
+from flowdoctor.monitor.prometheus import Instruments, NotificationOutcome, SourceCollector
 from flowdoctor.monitor.rules import RuleService
 from flowdoctor.monitor.workflows import WorkflowService
+from flowdoctor.notify.channel_service import ChannelService
+from flowdoctor.notify.outbox import NotificationService
 from flowdoctor.sessions.service import TroubleshootingService
 from flowdoctor.store import Database, require_current, upgrade
 
@@ -37,11 +39,14 @@ class Runtime:
     alerts: AlertService
     evaluator: Evaluator
     alertmanager: AlertmanagerReceiver
+    channels: ChannelService
+    notifications: NotificationService
     instruments: Instruments
     """The Prometheus registry served at /metrics, and the counters the services update."""
 
     def close(self) -> None:
-        """Release database connections."""
+        """Release database connections and the notification sender's."""
+        self.notifications.close()
         self.db.dispose()
 
 
@@ -64,6 +69,12 @@ def build(
             max_workflow_series=settings.max_workflow_series,
         )
     )
+    notifications = NotificationService(
+        db=db,
+        clock=clock,
+        dashboard_url=settings.dashboard_url,
+        on_attempt=lambda outcome: instruments.count_notification(NotificationOutcome(outcome)),
+    )
     return Runtime(
         settings=settings,
         db=db,
@@ -79,7 +90,14 @@ def build(
         changes=ChangeLogService(db=db, clock=clock, max_batch_items=settings.max_batch_items),
         rules=RuleService(db=db, clock=clock),
         alerts=AlertService(db=db, clock=clock),
-        evaluator=Evaluator(db=db, clock=clock, instruments=instruments),
+        evaluator=Evaluator(
+            db=db,
+            clock=clock,
+            instruments=instruments,
+            on_transition=notifications.on_transition,
+        ),
         alertmanager=AlertmanagerReceiver(db=db, clock=clock),
+        channels=ChannelService(db=db, clock=clock),
+        notifications=notifications,
         instruments=instruments,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -15,6 +16,7 @@ from flowdoctor.api.routes import (
     alerting,
     alertmanager,
     changes,
+    channels,
     ingest,
     metrics,
     sessions,
@@ -30,20 +32,33 @@ def create_app(runtime: Runtime, *, evaluate_rules: bool = False) -> FastAPI:
     """The API with every router, the body size limit and the error handlers installed.
 
     With ``evaluate_rules`` the app evaluates the alert rules every
-    ``settings.evaluation_interval_seconds`` while it runs (``flowdoctor serve`` does; tests drive
-    the evaluator by hand).
+    ``settings.evaluation_interval_seconds`` and delivers due notifications every
+    ``settings.delivery_interval_seconds`` while it runs (``flowdoctor serve`` does; tests drive
+    both by hand).
     """
     loop = EvaluationLoop(runtime.evaluator, interval=runtime.settings.evaluation_interval_seconds)
+
+    stop_delivery = threading.Event()
+    delivery = threading.Thread(
+        target=runtime.notifications.run,
+        args=(stop_delivery,),
+        kwargs={"interval": runtime.settings.delivery_interval_seconds},
+        name="flowdoctor-notifications",
+        daemon=True,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if evaluate_rules:
             loop.start()
+            delivery.start()
         try:
             yield
         finally:
             if evaluate_rules:
                 loop.stop()
+                stop_delivery.set()
+                delivery.join(timeout=30)
 
     app = FastAPI(
         lifespan=lifespan,
@@ -60,6 +75,7 @@ def create_app(runtime: Runtime, *, evaluate_rules: bool = False) -> FastAPI:
         workflows.router,
         changes.router,
         alerting.router,
+        channels.router,
     ):
         app.include_router(router, prefix=API_PREFIX)
     app.state.metrics_registry = runtime.instruments.registry

@@ -81,6 +81,11 @@ def transition(
     annotations = dict(rule.annotations)
     if rule.runbook_url:
         annotations.setdefault("runbook_url", rule.runbook_url)
+    # Say why, so a notification carries it even when the rule's author wrote no summary.
+    seen = "no data" if value is None else f"{value:.4g}"
+    annotations.setdefault(
+        "condition", f"{rule.metric_name} {rule.condition.value} {rule.threshold:g} (seen: {seen})"
+    )
     if current is None or current.state is _S.RESOLVED:
         return Alert(
             fingerprint=fingerprint(rule.rule_id, labels),

@@ -16,7 +16,6 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 from flowdoctor.errors import ConfigurationError, StoreError
-from flowdoctor.store import notify_tables  # noqa: F401  (its tables join the metadata)
 from flowdoctor.store.alerts_repo import (
     AlertRepository,
     LeaseRepository,
@@ -25,6 +24,7 @@ from flowdoctor.store.alerts_repo import (
 )
 from flowdoctor.store.changes_repo import ChangeEventRepository
 from flowdoctor.store.health_repo import HealthHistoryRepository
+from flowdoctor.store.notify_repo import NotificationRepository
 from flowdoctor.store.records_repo import LogRepository, MetricRepository, RunRepository
 from flowdoctor.store.sessions_repo import SessionRepository
 from flowdoctor.store.templates_repo import TemplateRepository
@@ -45,6 +45,7 @@ class Store:
         self.silences = SilenceRepository(connection)
         self.leases = LeaseRepository(connection)
         self.health = HealthHistoryRepository(connection)
+        self.notifications = NotificationRepository(connection)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

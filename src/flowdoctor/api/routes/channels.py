@@ -1,0 +1,130 @@
+"""Notification channels and the outbox over HTTP. Channel URLs carry tokens and passwords: they
+are accepted, never returned (every response shows the redacted form)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response, status
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+
+from flowdoctor.api.deps import RuntimeDep
+from flowdoctor.domain import Severity
+from flowdoctor.domain.notifications import NotificationStatus
+from flowdoctor.monitor.rule_config import parse_matcher
+from flowdoctor.notify.channel_service import describe
+
+router = APIRouter(tags=["notifications"])
+
+
+class ChannelIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[StrictStr, Field(min_length=1, max_length=200)]
+    url: Annotated[StrictStr, Field(min_length=1, max_length=4000)]
+    severities: list[Severity] = []
+    matchers: Annotated[list[StrictStr], Field(max_length=50)] = []
+    enabled: StrictBool = True
+
+
+class ChannelUpdateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Annotated[StrictStr, Field(min_length=1, max_length=200)] | None = None
+    url: Annotated[StrictStr, Field(min_length=1, max_length=4000)] | None = None
+    severities: list[Severity] | None = None
+    matchers: Annotated[list[StrictStr], Field(max_length=50)] | None = None
+    enabled: StrictBool | None = None
+
+
+class TestSendOut(BaseModel):
+    ok: bool
+    retryable: bool
+    reason: str
+    status: int | None
+
+
+@router.get("/channels")
+def list_channels(runtime: RuntimeDep) -> list[dict[str, Any]]:
+    """Every channel, URLs redacted."""
+    return [describe(c) for c in runtime.channels.list()]
+
+
+@router.post("/channels", status_code=status.HTTP_201_CREATED)
+def create_channel(body: ChannelIn, runtime: RuntimeDep) -> dict[str, Any]:
+    """Add a channel: ``slack://``, ``msteams://``, ``discord://``, ``pagerduty://``,
+    ``smtp://``/``mailto:``, ``webhook+https://`` or ``alertmanager+https://`` URLs."""
+    channel = runtime.channels.create(
+        name=body.name,
+        url=body.url,
+        severities=body.severities,
+        matchers=[parse_matcher(m, f"matchers[{i}]") for i, m in enumerate(body.matchers)],
+        enabled=body.enabled,
+    )
+    return describe(channel)
+
+
+@router.get("/channels/{channel_id}")
+def get_channel(channel_id: str, runtime: RuntimeDep) -> dict[str, Any]:
+    """One channel, URL redacted."""
+    return describe(runtime.channels.get(channel_id))
+
+
+@router.patch("/channels/{channel_id}")
+def update_channel(channel_id: str, body: ChannelUpdateIn, runtime: RuntimeDep) -> dict[str, Any]:
+    """Change some of a channel's settings."""
+    matchers = (
+        None
+        if body.matchers is None
+        else [parse_matcher(m, f"matchers[{i}]") for i, m in enumerate(body.matchers)]
+    )
+    channel = runtime.channels.update(
+        channel_id,
+        name=body.name,
+        url=body.url,
+        severities=body.severities,
+        matchers=matchers,
+        enabled=body.enabled,
+    )
+    return describe(channel)
+
+
+@router.delete("/channels/{channel_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_channel(channel_id: str, runtime: RuntimeDep) -> Response:
+    """Delete a channel."""
+    runtime.channels.delete(channel_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post("/channels/{channel_id}/test", response_model=TestSendOut)
+def test_channel(channel_id: str, runtime: RuntimeDep) -> TestSendOut:
+    """Send a test message now and say how it went (retryable or permanent failure)."""
+    result = runtime.notifications.send_test(runtime.channels.get(channel_id))
+    return TestSendOut(
+        ok=result.ok, retryable=result.retryable, reason=result.reason, status=result.status
+    )
+
+
+@router.get("/notifications")
+def list_notifications(
+    runtime: RuntimeDep,
+    status_: Annotated[NotificationStatus | None, Query(alias="status")] = None,
+    alert: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 100,
+) -> list[dict[str, Any]]:
+    """The outbox: every notification with its status, attempts and last reason."""
+    rows = runtime.notifications.list(status=status_, alert_fingerprint=alert, limit=limit)
+    return [
+        {
+            "id": r.notification_id,
+            "alert_fingerprint": r.alert_fingerprint,
+            "channel_id": r.channel_id,
+            "state": r.alert_state,
+            "status": r.status.value,
+            "attempts": r.attempts,
+            "next_attempt_at": r.next_attempt_at,
+            "delivered_at": r.delivered_at,
+            "last_reason": r.last_reason,
+        }
+        for r in rows
+    ]

@@ -1,0 +1,88 @@
+"""Notifications: the channels alerts are sent to, the outbox rows and their delivery attempts.
+
+Plain data; parsing channel URLs, rendering and sending live in ``flowdoctor.notify``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from flowdoctor.domain.enums import Severity
+from flowdoctor.domain.monitoring import Matcher
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """Where notifications go, configured by URL (``slack://...``, ``smtp://...``).
+
+    The route: an alert goes here when its severity is in ``severities`` (empty: every severity)
+    and every one of ``matchers`` matches its labels. ``url`` carries secrets: show
+    ``flowdoctor.notify.channels.redacted_url(channel.url)`` instead.
+    """
+
+    channel_id: str
+    name: str
+    url: str
+    severities: tuple[Severity, ...] = ()
+    matchers: tuple[Matcher, ...] = ()
+    enabled: bool = True
+
+    def __repr__(self) -> str:
+        # The URL holds tokens and passwords; a repr ends up in logs and tracebacks.
+        return f"Channel(channel_id={self.channel_id!r}, name={self.name!r}, url='<redacted>')"
+
+
+class NotificationStatus(StrEnum):
+    """Where an outbox row stands. A row being sent is ``pending`` with a live lease."""
+
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxEntry:
+    """One notification of one alert state change to one channel, written before any send."""
+
+    notification_id: int
+    dedup_key: str
+    channel_id: str
+    alert_fingerprint: str
+    alert_state: str
+    group_key: str
+    payload: dict[str, Any]
+    status: NotificationStatus
+    attempts: int
+    next_attempt_at: datetime
+    created_at: datetime
+    claimed_until: datetime | None = None
+    last_reason: str | None = None
+    delivered_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NewNotification:
+    """An outbox row to write; ``dedup_key`` is unique, a second write of it is ignored."""
+
+    dedup_key: str
+    channel_id: str
+    alert_fingerprint: str
+    alert_state: str
+    group_key: str
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryAttempt:
+    """One try at sending an outbox row, kept whatever its outcome."""
+
+    notification_id: int
+    attempt: int
+    at: datetime
+    ok: bool
+    retryable: bool
+    reason: str
+    status_code: int | None = None

@@ -1,0 +1,70 @@
+"""From a failing workflow to a message at a real receiver: rule → evaluator → outbox → webhook,
+through the wired runtime and the channels API; channel secrets are never returned."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from flowdoctor.api.app import API_PREFIX, create_app
+from flowdoctor.clock import FixedClock
+from flowdoctor.domain import RunEvent, RunStatus
+from flowdoctor.runtime import Runtime
+from support.receivers import HttpReceiver
+
+P = API_PREFIX
+
+
+@pytest.fixture
+def client(runtime: Runtime) -> Iterator[TestClient]:
+    with TestClient(create_app(runtime), raise_server_exceptions=False) as c:
+        yield c
+
+
+def test_a_firing_rule_reaches_the_webhook_once(
+    client: TestClient, runtime: Runtime, clock: FixedClock, receiver: HttpReceiver
+) -> None:
+    url = receiver.url("/hooks/secret-token-123").replace("http://", "webhook+http://")
+    made = client.post(f"{P}/channels", json={"name": "ops", "url": url, "severities": ["high"]})
+    assert made.status_code == 201, made.text
+    assert "secret-token-123" not in made.text
+    assert "secret-token-123" not in client.get(f"{P}/channels").text
+    tested = client.post(f"{P}/channels/{made.json()['channel_id']}/test").json()
+    assert tested["ok"] and len(receiver.delivered()) == 1
+    client.post(
+        f"{P}/rules",
+        json={
+            "name": "sf failing",
+            "workflow_id": "sf_sync",
+            "metric_name": "error_rate",
+            "condition": "greater_than",
+            "threshold": 0.3,
+            "severity": "high",
+        },
+    )
+    now = clock.now()
+    runtime.intake.add_runs(
+        [
+            RunEvent("sf_sync", f"r{i}", RunStatus.FAILURE, now - timedelta(minutes=i))
+            for i in range(3)
+        ]
+    )
+    runtime.evaluator.evaluate_once()
+    runtime.evaluator.evaluate_once()  # still firing: no second notification
+    queued = client.get(f"{P}/notifications").json()
+    assert [(n["state"], n["status"]) for n in queued] == [("firing", "pending")]
+    report = runtime.notifications.deliver_due()
+    assert report.delivered == 1
+    (message,) = receiver.delivered()[1:]
+    assert "sf_sync" in str(message.body) and "error_rate" in str(message.body)
+    assert (
+        client.get(f"{P}/notifications", params={"status": "delivered"}).json()[0]["attempts"] == 1
+    )
+    scraped = client.get("/metrics").text
+    assert 'flowdoctor_notifications_total{outcome="delivered"} 1.0' in scraped
+    assert (
+        client.post(f"{P}/channels", json={"name": "bad", "url": "gopher://x"}).status_code == 422
+    )
