@@ -69,10 +69,14 @@ def build(
             max_workflow_series=settings.max_workflow_series,
         )
     )
+    sessions = TroubleshootingService(
+        db=db, classifier=classifier, clock=clock, max_issue_groups=settings.max_issue_groups
+    )
     notifications = NotificationService(
         db=db,
         clock=clock,
         dashboard_url=settings.dashboard_url,
+        recommend=lambda alert: sessions.top_recommendation(alert.workflow_id),
         on_attempt=lambda outcome: instruments.count_notification(NotificationOutcome(outcome)),
     )
     return Runtime(
@@ -80,9 +84,7 @@ def build(
         db=db,
         clock=clock,
         classifier=classifier,
-        sessions=TroubleshootingService(
-            db=db, classifier=classifier, clock=clock, max_issue_groups=settings.max_issue_groups
-        ),
+        sessions=sessions,
         intake=IntakeService(
             db=db, clock=clock, max_batch_items=settings.max_batch_items, instruments=instruments
         ),

@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from flowdoctor.api.app import API_PREFIX, create_app
 from flowdoctor.clock import FixedClock
 from flowdoctor.domain import RunEvent, RunStatus
+from flowdoctor.ingest import records_from_strings
 from flowdoctor.runtime import Runtime
 from support.receivers import HttpReceiver
 
@@ -68,3 +69,30 @@ def test_a_firing_rule_reaches_the_webhook_once(
     assert (
         client.post(f"{P}/channels", json={"name": "bad", "url": "gopher://x"}).status_code == 422
     )
+
+
+def test_the_message_carries_the_top_recommendation(
+    runtime: Runtime, clock: FixedClock, receiver: HttpReceiver
+) -> None:
+    session = runtime.sessions.start(
+        workflow_id="sf_sync",
+        error_logs=list(records_from_strings(["INVALID_SESSION_ID: Session expired or invalid"])),
+    )
+    (first, *_) = runtime.sessions.recommend(session.session_id)
+    runtime.channels.create(name="ops", url=receiver.url().replace("http://", "webhook+http://"))
+    runtime.rules.create(
+        {
+            "name": "sf",
+            "workflow_id": "sf_sync",
+            "metric_name": "error_rate",
+            "condition": "greater_than",
+            "threshold": 0.3,
+            "severity": "high",
+        }
+    )
+    now = clock.now()
+    runtime.intake.add_runs([RunEvent("sf_sync", "r1", RunStatus.FAILURE, now)])
+    runtime.evaluator.evaluate_once()
+    runtime.notifications.deliver_due()
+    (message,) = receiver.delivered()
+    assert first.title in str(message.body)

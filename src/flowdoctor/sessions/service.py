@@ -84,6 +84,18 @@ class TroubleshootingService:
         with self._db.transaction() as store:
             return store.sessions.list(workflow_id=workflow_id, limit=limit)
 
+    def top_recommendation(self, workflow_id: str | None) -> str | None:
+        """The first recommendation of the workflow's newest session that made any (for alert
+        notifications: "the first thing to try"); ``None`` when there is none."""
+        if not workflow_id:
+            return None
+        with self._db.transaction() as store:
+            for brief in store.sessions.list(workflow_id=workflow_id, limit=5):
+                session = store.sessions.get(brief.session_id)
+                if session is not None and session.recommendations:
+                    return session.recommendations[0].title
+        return None
+
     def similar_past_issues(
         self, session_id: str, *, limit: int = 3
     ) -> builtins.list[SimilarIssue]:
