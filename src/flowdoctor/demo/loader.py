@@ -4,6 +4,7 @@ troubleshooting session per injected incident, taken as far as the data allows."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flowdoctor.demo.dataset import DemoData, DemoIncident, generate_demo_data
 from flowdoctor.domain import LogRecord
@@ -11,6 +12,29 @@ from flowdoctor.runtime import Runtime
 
 DEMO_MARKER_WORKFLOW = "salesforce_sync_001"
 """If this workflow already has runs, the demo data is taken to be loaded."""
+DEMO_RULES = """
+rules:
+  - name: demo-error-rate
+    metric_name: error_rate
+    condition: greater_than
+    threshold: 0.2
+    window: 1h
+    severity: high
+    annotations: {summary: "More than a fifth of the runs failed in the last hour"}
+  - name: demo-slow-runs
+    metric_name: p95_duration_ms
+    condition: greater_than
+    threshold: 10000
+    window: 1h
+    severity: medium
+  - name: demo-silent-workflow
+    metric_name: run_count
+    condition: absent
+    threshold: 180
+    severity: critical
+    annotations: {summary: "No run for three hours: is the trigger still on?"}
+"""
+"""Rules the demo provisions, so alerts and health points show from the start."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +71,9 @@ def load_demo(runtime: Runtime, *, force: bool = False, seed: int = 7) -> DemoLo
         runtime.intake.add_logs(data.logs[start : start + batch])
     for start in range(0, len(data.metrics), batch):
         runtime.intake.add_metrics(data.metrics[start : start + batch])
+    _record_changes(runtime, data)
+    runtime.rules.provision(DEMO_RULES)
+    runtime.evaluator.evaluate_once()
     sessions = sum(1 for incident in data.incidents if _troubleshoot(runtime, data, incident))
     return DemoLoadResult(
         loaded=True,
@@ -55,6 +82,21 @@ def load_demo(runtime: Runtime, *, force: bool = False, seed: int = 7) -> DemoLo
         metrics=len(data.metrics),
         sessions=sessions,
     )
+
+
+def _record_changes(runtime: Runtime, data: DemoData) -> None:
+    """A recorded change a few minutes before each incident a person caused (one that was
+    fixed), so analysis has something to link the shift to."""
+    for incident in data.incidents:
+        if incident.fixed_at is None:
+            continue
+        runtime.changes.record(
+            kind="config_changed",
+            description=f"changed the settings of {incident.workflow_id}",
+            occurred_at=incident.starts_at - timedelta(minutes=4),
+            workflow_id=incident.workflow_id,
+            author="demo",
+        )
 
 
 def _incident_logs(data: DemoData, incident: DemoIncident) -> list[LogRecord]:
