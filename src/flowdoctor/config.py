@@ -60,6 +60,11 @@ class Settings(BaseSettings):
         le=600.0,
         description="How often `flowdoctor serve` delivers due notifications from the outbox.",
     )
+    repeat_interval_minutes: float = Field(
+        default=240.0,
+        ge=1.0,
+        description="How often a firing alert nobody acknowledged is notified again.",
+    )
     evaluation_interval_seconds: float = Field(
         default=30.0,
         ge=1.0,

@@ -4,6 +4,7 @@ and the tests, so all four run the same objects."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from flowdoctor.clock import Clock, SystemClock
 from flowdoctor.config import Settings
@@ -77,6 +78,7 @@ def build(
         clock=clock,
         dashboard_url=settings.dashboard_url,
         recommend=lambda alert: sessions.top_recommendation(alert.workflow_id),
+        repeat_interval=timedelta(minutes=settings.repeat_interval_minutes),
         on_attempt=lambda outcome: instruments.count_notification(NotificationOutcome(outcome)),
     )
     return Runtime(
@@ -97,6 +99,7 @@ def build(
             clock=clock,
             instruments=instruments,
             on_transition=notifications.on_transition,
+            on_pass=notifications.remind,
         ),
         alertmanager=AlertmanagerReceiver(db=db, clock=clock),
         channels=ChannelService(db=db, clock=clock),

@@ -96,3 +96,40 @@ def test_the_message_carries_the_top_recommendation(
     runtime.notifications.deliver_due()
     (message,) = receiver.delivered()
     assert first.title in str(message.body)
+
+
+def test_unacknowledged_firing_alerts_are_repeated_every_interval(
+    runtime: Runtime, clock: FixedClock, receiver: HttpReceiver
+) -> None:
+    runtime.channels.create(name="ops", url=receiver.url().replace("http://", "webhook+http://"))
+    runtime.rules.create(
+        {
+            "name": "sf",
+            "workflow_id": "sf_sync",
+            "metric_name": "error_rate",
+            "condition": "greater_than",
+            "threshold": 0.3,
+            "severity": "high",
+            "window": "12h",
+        }
+    )
+    runtime.intake.add_runs([RunEvent("sf_sync", "r1", RunStatus.FAILURE, clock.now())])
+
+    def rows() -> list[str]:
+        return [n.group_key for n in runtime.notifications.list()]
+
+    runtime.evaluator.evaluate_once()
+    assert len(rows()) == 1
+    clock.advance(hours=3)
+    runtime.evaluator.evaluate_once()
+    assert len(rows()) == 1  # the default repeat interval is 4 hours
+    clock.advance(hours=1, minutes=1)
+    runtime.evaluator.evaluate_once()
+    runtime.evaluator.evaluate_once()  # the same reminder is enqueued once
+    assert len(rows()) == 2 and rows()[1].endswith("#repeat1")
+    (alert,) = runtime.alerts.list()
+    runtime.alerts.acknowledge(alert.fingerprint, by="ana")
+    clock.advance(hours=5)
+    runtime.evaluator.evaluate_once()
+    assert len(rows()) == 2  # acknowledged: somebody is on it, no more reminders
+    assert runtime.notifications.deliver_due().delivered == 2

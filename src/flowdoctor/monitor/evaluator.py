@@ -61,13 +61,17 @@ class Evaluator:
         lease_for: timedelta = timedelta(seconds=60),
         on_transition: Callable[[Store, AlertTransition], None] | None = None,
         instruments: Instruments | None = None,
+        on_pass: Callable[[Store, list[Alert], datetime], object] | None = None,
     ) -> None:
+        """``on_transition`` hears every alert move and ``on_pass`` gets the open alerts at the
+        end of each pass, both inside the pass's transaction (notifications use them)."""
         self._db = db
         self._clock = clock
         self.holder = holder or f"evaluator-{uuid.uuid4().hex[:12]}"
         self._lease_for = lease_for
         self._on_transition = on_transition
         self._instruments = instruments or Instruments()
+        self._on_pass = on_pass
 
     def evaluate_once(self) -> EvaluationReport:
         """One pass over the enabled rules (nothing when another process holds the lease)."""
@@ -95,6 +99,8 @@ class Evaluator:
                         moved = self._judge(store, rule, scope, context, now, open_alerts)
                         if moved is not None:
                             moves[moved.value] += 1
+                if self._on_pass is not None:
+                    self._on_pass(store, list(open_alerts.values()), now)
         seconds = time.perf_counter() - started
         self._instruments.observe_evaluation(len(rules), seconds)
         return EvaluationReport(True, len(rules), checks, dict(moves), seconds)

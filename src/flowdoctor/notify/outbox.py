@@ -25,7 +25,7 @@ import random
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -108,6 +108,7 @@ class NotificationService:
         rng: random.Random | None = None,
         recommend: Callable[[Alert], str | None] | None = None,
         on_attempt: Callable[[str], None] | None = None,
+        repeat_interval: timedelta | None = timedelta(hours=4),
     ) -> None:
         """``recommend`` gives an alert's top recommendation text; ``on_attempt`` hears each
         attempt's outcome (``delivered``, ``retry``, ``failed``), e.g. to count it."""
@@ -128,6 +129,8 @@ class NotificationService:
         self._rng = rng or random.Random()
         self._recommend = recommend
         self._on_attempt = on_attempt
+        # Like Alertmanager's repeat_interval: how often a firing, unacknowledged alert is resent.
+        self._repeat = repeat_interval
 
     # -- enqueueing ------------------------------------------------------------------------
 
@@ -193,6 +196,24 @@ class NotificationService:
         if any(s.mutes(alert.labels, moved.at) for s in store.silences.list(active_at=moved.at)):
             return
         self.enqueue(alert, into=store.notifications)
+
+    def remind(self, store: TransitionStore, alerts: Iterable[Alert], now: datetime) -> int:
+        """The evaluator's end-of-pass hook: a firing alert nobody has acknowledged is notified
+        again every ``repeat_interval`` (``#repeat1``, ``#repeat2``... so each reminder is
+        enqueued once). Silenced alerts are skipped. Returns how many rows were written."""
+        if self._repeat is None:
+            return 0
+        silences = store.silences.list(active_at=now)
+        written = 0
+        for alert in alerts:
+            if alert.state is not AlertState.FIRING or alert.acknowledged_at is not None:
+                continue
+            due = int((now - (alert.fired_at or alert.started_at)) / self._repeat)
+            if due < 1 or any(s.mutes(alert.labels, now) for s in silences):
+                continue
+            key = f"{_episode(alert)}#repeat{due}"
+            written += len(self.enqueue(alert, group_key=key, into=store.notifications))
+        return written
 
     # -- delivering ------------------------------------------------------------------------
 
