@@ -65,6 +65,12 @@ class Settings(BaseSettings):
         ge=1.0,
         description="How often a firing alert nobody acknowledged is notified again.",
     )
+    evaluator_lease_seconds: float = Field(
+        default=60.0,
+        ge=1.0,
+        le=3600.0,
+        description="How long a dead evaluating process keeps others from taking over.",
+    )
     evaluation_interval_seconds: float = Field(
         default=30.0,
         ge=1.0,

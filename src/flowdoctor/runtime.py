@@ -100,6 +100,7 @@ def build(
             instruments=instruments,
             on_transition=notifications.on_transition,
             on_pass=notifications.remind,
+            lease_for=timedelta(seconds=settings.evaluator_lease_seconds),
         ),
         alertmanager=AlertmanagerReceiver(db=db, clock=clock),
         channels=ChannelService(db=db, clock=clock),

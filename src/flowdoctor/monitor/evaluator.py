@@ -15,6 +15,8 @@ every matcher must match the scope's labels.
 from __future__ import annotations
 
 import math
+import os
+import socket
 import time
 import uuid
 from collections import defaultdict
@@ -67,7 +69,8 @@ class Evaluator:
         end of each pass, both inside the pass's transaction (notifications use them)."""
         self._db = db
         self._clock = clock
-        self.holder = holder or f"evaluator-{uuid.uuid4().hex[:12]}"
+        # host and pid first: whoever reads the lease row can tell which process evaluates
+        self.holder = holder or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._lease_for = lease_for
         self._on_transition = on_transition
         self._instruments = instruments or Instruments()

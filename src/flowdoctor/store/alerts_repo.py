@@ -210,6 +210,14 @@ class LeaseRepository:
             return False  # someone else holds it (or took it a moment ago)
         return True
 
+    def holder(self, name: str, *, now: datetime) -> str | None:
+        """Who holds the lease at ``now`` (``None``: nobody, or it has expired)."""
+        query = select(leases.c.holder).where(
+            and_(leases.c.name == name, leases.c.expires_at > now)
+        )
+        found = self._conn.execute(query).scalar_one_or_none()
+        return None if found is None else str(found)
+
     def release(self, name: str, holder: str) -> None:
         """Give the lease up, if ``holder`` has it."""
         self._conn.execute(
