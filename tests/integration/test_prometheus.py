@@ -153,10 +153,6 @@ def test_promtool_accepts_the_exposition(workflows: int) -> None:
     assert checked.stdout.decode().strip() == "", checked.stdout.decode()
 
 
-_free_port = free_port
-_wait = wait_for
-
-
 @contextmanager
 def prometheus_scraping(target: str, workdir: Path) -> Iterator[tuple[httpx.Client, Path]]:
     """A real Prometheus scraping ``target`` every second; yields a client on its HTTP API."""
@@ -173,7 +169,7 @@ def prometheus_scraping(target: str, workdir: Path) -> Iterator[tuple[httpx.Clie
         ),
         encoding="utf-8",
     )
-    port = _free_port()
+    port = free_port()
     log_path = workdir / "prometheus.log"
     with log_path.open("wb") as log:
         proc = subprocess.Popen(
@@ -199,7 +195,7 @@ def prometheus_scraping(target: str, workdir: Path) -> Iterator[tuple[httpx.Clie
             except httpx.TransportError:
                 return False
 
-        _wait("prometheus did not become ready", ready, lambda: _tail(log_path))
+        wait_for("prometheus did not become ready", ready, lambda: _tail(log_path))
         yield client, log_path
     finally:
         client.close()
@@ -250,23 +246,23 @@ def test_a_real_prometheus_scrapes_our_values(source: StaticMetricsSource, tmp_p
 
         # the two lowest scores of three, as the bound says
         health = "flowdoctor_workflow_health_score"
-        _wait(
+        wait_for(
             "prometheus did not report the health scores",
             sees(health, {"billing_sync": 35.0, "daily_report": 60.0}, by="workflow_id"),
             why,
         )
-        _wait(
+        wait_for(
             "prometheus did not report the omitted count",
             sees("flowdoctor_workflow_health_omitted", {"": 1.0}),
             why,
         )
-        _wait(
+        wait_for(
             "the scrape target is not up",
             sees('up{job="flowdoctor"}', {"flowdoctor": 1.0}, by="job"),
             why,
         )
         runs = 'flowdoctor_ingested_items_total{kind="runs"}'
-        _wait(
+        wait_for(
             "prometheus did not report the ingest counter",
             sees(runs, {"runs": 42.0}, by="kind"),
             why,
@@ -275,11 +271,13 @@ def test_a_real_prometheus_scrapes_our_values(source: StaticMetricsSource, tmp_p
         # the gauges are read at scrape time and the counters keep moving
         source.health["crm_import"] = 10.0
         instruments.observe_ingest(IngestKind.RUNS, items=8, seconds=0.1)
-        _wait(
+        wait_for(
             "prometheus did not see the new lowest score",
             sees(health, {"crm_import": 10.0, "billing_sync": 35.0}, by="workflow_id"),
             why,
         )
-        _wait("prometheus did not see the counter move", sees(runs, {"runs": 50.0}, by="kind"), why)
+        wait_for(
+            "prometheus did not see the counter move", sees(runs, {"runs": 50.0}, by="kind"), why
+        )
         firing = 'sum(flowdoctor_alerts{state="firing"})'
-        _wait("prometheus did not report the alerts", sees(firing, {"": 2.0}), why)
+        wait_for("prometheus did not report the alerts", sees(firing, {"": 2.0}), why)

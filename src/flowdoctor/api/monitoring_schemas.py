@@ -128,7 +128,7 @@ class SilenceOut(BaseModel):
     def of(cls, silence: Silence) -> SilenceOut:
         return cls(
             silence_id=silence.silence_id,
-            matchers=[f"{m.name}{'!=' if m.negate else '='}{m.value}" for m in silence.matchers],
+            matchers=[str(m) for m in silence.matchers],
             starts_at=silence.starts_at,
             ends_at=silence.ends_at,
             reason=silence.reason,

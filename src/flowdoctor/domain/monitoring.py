@@ -50,6 +50,10 @@ class Matcher:
     value: str
     negate: bool = False
 
+    def __str__(self) -> str:
+        """``team=crm`` or ``env!=test``: how matchers are written in rules and silences."""
+        return f"{self.name}{'!=' if self.negate else '='}{self.value}"
+
     def matches(self, labels: dict[str, str]) -> bool:
         """Whether ``labels`` satisfy the matcher (a missing label is the empty string)."""
         return (labels.get(self.name, "") == self.value) != self.negate

@@ -131,7 +131,7 @@ def rule_to_mapping(rule: AlertRule) -> dict[str, Any]:
         "rule_id": rule.rule_id or None,
         "name": rule.name or None,
         "workflow_id": rule.workflow_id,
-        "matchers": [f"{m.name}{'!=' if m.negate else '='}{m.value}" for m in rule.matchers],
+        "matchers": [str(m) for m in rule.matchers],
         "metric_name": rule.metric_name,
         "condition": Condition(rule.condition).value,  # the seed's callers pass plain strings
         "threshold": rule.threshold,

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flowdoctor.clock import Clock
-from flowdoctor.domain import AlertRule, AlertState
+from flowdoctor.domain import Alert, AlertRule, AlertState
 from flowdoctor.errors import InputError, NotFoundError
+from flowdoctor.monitor.alert_lifecycle import next_state, transition
 from flowdoctor.monitor.conditions import condition_holds
 from flowdoctor.monitor.evaluator import EvaluationContext, lookback
 from flowdoctor.monitor.rule_config import rule_from_mapping, rule_to_mapping, rules_from_yaml
@@ -119,33 +120,34 @@ class RuleService:
 def _replay(
     rule: AlertRule, base: EvaluationContext, start: datetime, end: datetime, step: timedelta
 ) -> list[BacktestFiring]:
-    open_: dict[tuple[tuple[str, str], ...], tuple[datetime, datetime | None, float | None]] = {}
+    """Step the lifecycle table the evaluator uses, on alerts kept in memory."""
+    alerts: dict[tuple[tuple[str, str], ...], Alert] = {}
+    peaks: dict[tuple[tuple[str, str], ...], float | None] = {}
     episodes: list[BacktestFiring] = []
     at = start + lookback(rule)
-    states: dict[tuple[tuple[str, str], ...], AlertState] = {}
-    pending_since: dict[tuple[tuple[str, str], ...], datetime] = {}
     while at <= end:
         context = EvaluationContext(at, base.runs, base.samples, base.last_seen)
         for scope in context.scopes(rule):
             key = tuple(sorted(scope.labels.items()))
             holds, value = condition_holds(rule, context.observe(rule, scope))
-            state = states.get(key)
-            if holds and state in (None, AlertState.RESOLVED):
-                pending_since[key] = at
-            if holds and (at - pending_since.get(key, at)) >= rule.for_duration:
-                if state is not AlertState.FIRING:
-                    open_[key] = (at, None, value)
-                peak = open_[key][2]
-                if value is not None and (peak is None or value > peak):
-                    open_[key] = (open_[key][0], None, value)
-                states[key] = AlertState.FIRING
-            elif holds:
-                states[key] = AlertState.PENDING
-            elif state is not None and state is not AlertState.RESOLVED:
-                if key in open_:
-                    fired, _, peak = open_.pop(key)
-                    episodes.append(BacktestFiring(dict(key), fired, at, peak))
-                states[key] = AlertState.RESOLVED
+            current = alerts.get(key)
+            target = next_state(current, holds, at, rule.for_duration)
+            if target is not None:
+                alerts[key] = transition(
+                    current, target, rule=rule, labels=dict(key), value=value, now=at
+                )
+            state = alerts[key].state if key in alerts else None
+            if state is AlertState.FIRING and value is not None:
+                peak = peaks.get(key)
+                peaks[key] = value if peak is None else max(peak, value)
+            elif target is AlertState.RESOLVED and current is not None and current.fired_at:
+                episodes.append(
+                    BacktestFiring(dict(key), current.fired_at, at, peaks.pop(key, None))
+                )
         at += step
-    episodes += [BacktestFiring(dict(k), f, None, p) for k, (f, _, p) in open_.items()]
+    episodes += [
+        BacktestFiring(dict(key), alert.fired_at, None, peaks.get(key))
+        for key, alert in alerts.items()
+        if alert.state is AlertState.FIRING and alert.fired_at is not None
+    ]
     return sorted(episodes, key=lambda e: (e.fired_at, sorted(e.labels.items())))

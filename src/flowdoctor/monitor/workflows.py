@@ -48,10 +48,7 @@ class WorkflowService:
                 until=now - HEALTH_WINDOW,
             )
             alerts = _open_alerts(store, workflow_id).get(workflow_id, Counter())
-        baseline = summarize_runs(history).p95_duration_ms if history else None
-        return workflow_health(
-            workflow_id, recent, now=now, baseline_p95_ms=baseline, open_alerts=alerts
-        )
+        return _report(workflow_id, recent, history, alerts, now)
 
     def all_health(self) -> dict[str, HealthReport]:
         """Every workflow's health, from one read of the recent runs (for /metrics)."""
@@ -65,18 +62,10 @@ class WorkflowService:
         history: dict[str, list[RunEvent]] = defaultdict(list)
         for run in runs:
             (recent if run.started_at >= start else history)[run.workflow_id].append(run)
-        reports = {}
-        for workflow_id in ids:
-            past = history.get(workflow_id)
-            baseline = summarize_runs(past).p95_duration_ms if past else None
-            reports[workflow_id] = workflow_health(
-                workflow_id,
-                recent.get(workflow_id, []),
-                now=now,
-                baseline_p95_ms=baseline,
-                open_alerts=alerts.get(workflow_id),
-            )
-        return reports
+        return {
+            w: _report(w, recent.get(w, []), history.get(w, []), alerts.get(w, Counter()), now)
+            for w in ids
+        }
 
     def record_health_if_due(self) -> int:
         """Write every workflow's health to its history when ``RECORD_EVERY`` has passed since
@@ -101,6 +90,20 @@ class WorkflowService:
             if store.runs.count(workflow_id=workflow_id) == 0:
                 raise NotFoundError("workflow", workflow_id)
             return store.health.list(workflow_id, since=since, limit=limit)
+
+
+def _report(
+    workflow_id: str,
+    recent: list[RunEvent],
+    history: list[RunEvent],
+    alerts: Counter[Severity],
+    now: datetime,
+) -> HealthReport:
+    """Health from the recent runs, the baseline p95 of the runs before, and the open alerts."""
+    baseline = summarize_runs(history).p95_duration_ms if history else None
+    return workflow_health(
+        workflow_id, recent, now=now, baseline_p95_ms=baseline, open_alerts=alerts
+    )
 
 
 def _open_alerts(store: Store, workflow_id: str | None) -> dict[str | None, Counter[Severity]]:

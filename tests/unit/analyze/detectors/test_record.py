@@ -9,8 +9,6 @@ from flowdoctor.analyze.detectors import RecordDetector, Threshold
 from flowdoctor.errors import InputError
 from support.series import run_stream
 
-_scores = run_stream
-
 
 def _noise_with_spikes(at: list[int]) -> list[float]:
     values = [float(v) for v in 10.0 + np.random.default_rng(4).normal(size=3000)]
@@ -21,8 +19,8 @@ def _noise_with_spikes(at: list[int]) -> list[float]:
 
 def test_an_echo_inside_the_refractory_period_is_damped() -> None:
     values = _noise_with_spikes([2000, 2030])
-    damped = _scores(RecordDetector(), values)
-    undamped = _scores(RecordDetector(damping=1.0), values)
+    damped = run_stream(RecordDetector(), values)
+    undamped = run_stream(RecordDetector(damping=1.0), values)
     assert Threshold().is_anomalous(damped[2000])
     assert damped[2030] < undamped[2030]
     assert not Threshold().is_anomalous(damped[2030])
@@ -31,7 +29,7 @@ def test_an_echo_inside_the_refractory_period_is_damped() -> None:
 def test_after_the_refractory_period_a_new_record_alarms_again() -> None:
     values = _noise_with_spikes([2000, 2600])
     values[2600] += 6.0  # bigger than the first: a new record
-    scores = _scores(RecordDetector(), values)
+    scores = run_stream(RecordDetector(), values)
     assert Threshold().is_anomalous(scores[2000])
     assert Threshold().is_anomalous(scores[2600])
 

@@ -41,9 +41,6 @@ def stamps(n: int, step: timedelta = FIVE_MINUTES) -> list[datetime]:
     return [START + k * step for k in range(n)]
 
 
-run = run_stream
-
-
 def gaussian(n: int, seed: int = 1) -> list[float]:
     """White noise around 100."""
     return [float(v) for v in 100.0 + np.random.default_rng(seed).normal(size=n)]
@@ -96,7 +93,7 @@ def test_scores_are_finite_and_in_unit_interval(
 ) -> None:
     for name, values in _series().items():
         times = stamps(len(values)) if with_time else None
-        scores = run(make(), values, times)
+        scores = run_stream(make(), values, times)
         assert all(math.isfinite(s) and 0.0 <= s <= 1.0 for s in scores), name
 
 
@@ -104,7 +101,7 @@ def test_scores_are_finite_and_in_unit_interval(
 def test_score_one_does_not_change_the_state(make: Callable[[], StreamingDetector]) -> None:
     detector = make()
     values, times = random_walk(500), stamps(500)
-    run(detector, values, times)
+    run_stream(detector, values, times)
     before = pickle.dumps(detector)
     for value in (values[-1], 1e6, -1e6, 0.0):
         detector.score_one(value, times[-1])
@@ -116,16 +113,16 @@ def test_score_one_does_not_change_the_state(make: Callable[[], StreamingDetecto
 def test_memory_is_constant(make: Callable[[], StreamingDetector]) -> None:
     detector = make()
     values, times = random_walk(11_000), stamps(11_000)
-    run(detector, values[:1000], times[:1000])
+    run_stream(detector, values[:1000], times[:1000])
     size = _leaves(vars(detector))
-    run(detector, values[1000:], times[1000:])
+    run_stream(detector, values[1000:], times[1000:])
     assert _leaves(vars(detector)) == size
 
 
 @FACTORIES
 def test_is_deterministic(make: Callable[[], StreamingDetector]) -> None:
     values, times = gaussian(2000), stamps(2000)
-    assert run(make(), values, times) == run(make(), values, times)
+    assert run_stream(make(), values, times) == run_stream(make(), values, times)
 
 
 @FACTORIES
@@ -134,7 +131,7 @@ def test_non_finite_values_raise_input_error(
     make: Callable[[], StreamingDetector], bad: float
 ) -> None:
     detector = make()
-    run(detector, gaussian(100))
+    run_stream(detector, gaussian(100))
     before = pickle.dumps(detector)
     with pytest.raises(InputError, match="finite"):
         detector.score_one(bad)
@@ -157,7 +154,7 @@ def _alarms(scores: list[float], start: int = 0, stop: int | None = None) -> lis
 def test_a_spike_in_noise_is_flagged(make: Callable[[], StreamingDetector]) -> None:
     values = gaussian(3000)
     values[2000] += 8.0
-    scores = run(make(), values, stamps(3000))
+    scores = run_stream(make(), values, stamps(3000))
     assert DEFAULT.is_anomalous(scores[2000])
     assert max(range(500, 3000), key=scores.__getitem__) == 2000
 
@@ -167,7 +164,7 @@ def test_a_level_shift_alarms_at_onset_then_stops(make: Callable[[], StreamingDe
     values = gaussian(6000)
     onset = 3000
     values[onset:] = [v + 10.0 for v in values[onset:]]
-    scores = run(make(), values, stamps(6000))
+    scores = run_stream(make(), values, stamps(6000))
     assert _alarms(scores, onset, onset + 3), "no alarm at the onset of the shift"
     assert _alarms(scores, onset + 300) == []
 
@@ -178,7 +175,7 @@ def test_a_daily_cycle_does_not_alarm_at_its_peaks(make: Callable[[], StreamingD
     rng = np.random.default_rng(3)
     phase = np.arange(n) * 2 * math.pi / 288
     values = (100 + 20 * np.sin(phase) + rng.normal(size=n)).tolist()
-    scores = run(make(), values, stamps(n))
+    scores = run_stream(make(), values, stamps(n))
     after_two_days = 288 * 2
     peaks = [k for k in range(after_two_days, n) if math.sin(phase[k]) > 0.95]
     assert [k for k in peaks if DEFAULT.is_anomalous(scores[k])] == []
@@ -196,7 +193,7 @@ def test_a_weekly_cycle_stops_alarming_once_learnt(make: Callable[[], StreamingD
         + float(rng.normal())
         for t in times
     ]
-    scores = run(make(), values, times)
+    scores = run_stream(make(), values, times)
     assert _alarms(scores, 24 * 7 * 3) == []
 
 
@@ -209,6 +206,6 @@ def test_a_weekly_cycle_stops_alarming_once_learnt(make: Callable[[], StreamingD
 def test_false_alarm_rate_on_pure_noise_is_low(
     make: Callable[[], StreamingDetector], series: list[float]
 ) -> None:
-    scores = run(make(), series, stamps(len(series)))
+    scores = run_stream(make(), series, stamps(len(series)))
     rate = len(_alarms(scores, 500)) / (len(series) - 500)
     assert rate < 0.01, f"false-alarm rate {rate:.4f}"
