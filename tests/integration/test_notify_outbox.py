@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import inspect
 
 from flowdoctor.clock import FixedClock
-from flowdoctor.domain import AlertState, AlertTransition, Matcher, Severity, Silence
+from flowdoctor.domain import AlertState, Matcher, Severity, Silence
 from flowdoctor.domain.notifications import Channel, NotificationStatus
 from flowdoctor.errors import ConfigurationError, InputError, NotFoundError
 from flowdoctor.notify.channel_service import describe
@@ -20,7 +20,7 @@ from flowdoctor.notify.delivery import DeliveryResult, RecordingSender, Sender
 from flowdoctor.notify.messages import Message
 from flowdoctor.notify.outbox import NotificationService
 from flowdoctor.store import Database, upgrade
-from flowdoctor.store.alerts_repo import AlertRepository, SilenceRepository
+from flowdoctor.store.alerts_repo import SilenceRepository
 from flowdoctor.store.migrate import downgrade
 from flowdoctor.store.notify_repo import NotificationRepository
 from support.notify import T0, make_alert, services
@@ -358,10 +358,8 @@ def test_0004_downgrades_and_upgrades(db: Database) -> None:
 
 @dataclass
 class EvaluatorStore:
-    """The parts of the evaluator's ``Store`` the hook uses, on one connection (until
-    ``Store.notifications`` is wired)."""
+    """The parts of the evaluator's ``Store`` the hook uses, on one connection."""
 
-    alerts: AlertRepository
     silences: SilenceRepository
     notifications: NotificationRepository
 
@@ -380,17 +378,10 @@ def test_the_evaluator_hook_enqueues_news_in_its_transaction_unless_silenced(
         "s1", (Matcher("team", "quiet"),), T0, T0 + timedelta(hours=1), "deploy", "me"
     )
     with db.engine.begin() as connection:
-        store = EvaluatorStore(
-            AlertRepository(connection),
-            SilenceRepository(connection),
-            NotificationRepository(connection),
-        )
+        store = EvaluatorStore(SilenceRepository(connection), NotificationRepository(connection))
         store.silences.add(silence)
-        for alert in (firing, muted, pending):
-            store.alerts.save(alert)
-            kind = f"state_{alert.state.value}"
-            outbox.on_transition(store, AlertTransition(alert.fingerprint, T0, kind, {}))
-        outbox.on_transition(store, AlertTransition("loud", T0, "acknowledged", {}))
+        assert outbox.on_pass(store, [firing, muted, pending], T0) == 1
+        assert outbox.on_pass(store, [firing, muted, pending], T0) == 0  # already enqueued
     assert [row.alert_fingerprint for row in outbox.list()] == ["loud"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -12,9 +12,12 @@ from rich.console import Console
 from flowdoctor._version import __version__
 from flowdoctor.cli.classify import HELP as CLASSIFY_HELP
 from flowdoctor.cli.classify import run_classify
+from flowdoctor.cli.common import err
+from flowdoctor.cli.common import fail as _fail
+from flowdoctor.cli.common import load_settings as _settings
+from flowdoctor.cli.notifications import notifications_app
 from flowdoctor.cli.templates import HELP as TEMPLATES_HELP
 from flowdoctor.cli.templates import run_templates_jsonl, run_templates_table
-from flowdoctor.config import Settings
 from flowdoctor.errors import FlowdoctorError, InputError
 
 app = typer.Typer(
@@ -26,8 +29,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-
-err = Console(stderr=True)
+app.add_typer(notifications_app, name="notifications")
 
 
 def _print_version(value: bool) -> None:
@@ -52,18 +54,6 @@ class OutputFormat(StrEnum):
     TABLE = "table"
     JSON = "json"
     MARKDOWN = "markdown"
-
-
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        _fail(f"invalid settings: {exc}", code=2)
-
-
-def _fail(message: str, *, code: int = 1) -> NoReturn:
-    err.print(f"[red]flowdoctor:[/red] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
 
 
 @app.command("diagnose")

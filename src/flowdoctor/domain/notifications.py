@@ -6,7 +6,7 @@ Plain data; parsing channel URLs, rendering and sending live in ``flowdoctor.not
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -15,12 +15,37 @@ from flowdoctor.domain.monitoring import Matcher
 
 
 @dataclass(frozen=True, slots=True)
+class Grouping:
+    """How a channel batches notifications, as Alertmanager's route does.
+
+    Alerts whose labels agree on every name in ``by`` share a group (``by`` empty: one group for
+    the whole channel). A new group waits ``wait`` before its first notification, so alerts that
+    start together arrive as one message; after that the group is notified at most once every
+    ``interval``, with every change since its last notification.
+    """
+
+    by: tuple[str, ...] = ("alertname",)
+    wait: timedelta = timedelta(seconds=30)
+    interval: timedelta = timedelta(minutes=5)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-safe settings, as stored and shown: ``by``, ``wait_seconds``,
+        ``interval_seconds``."""
+        return {
+            "by": list(self.by),
+            "wait_seconds": self.wait.total_seconds(),
+            "interval_seconds": self.interval.total_seconds(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Channel:
     """Where notifications go, configured by URL (``slack://...``, ``smtp://...``).
 
     The route: an alert goes here when its severity is in ``severities`` (empty: every severity)
     and every one of ``matchers`` matches its labels. ``url`` carries secrets: show
-    ``flowdoctor.notify.channels.redacted_url(channel.url)`` instead.
+    ``flowdoctor.notify.channels.redacted_url(channel.url)`` instead. ``grouping`` batches
+    notifications (``None``: each alert's news is sent on its own, at once).
     """
 
     channel_id: str
@@ -29,6 +54,7 @@ class Channel:
     severities: tuple[Severity, ...] = ()
     matchers: tuple[Matcher, ...] = ()
     enabled: bool = True
+    grouping: Grouping | None = None
 
     def __repr__(self) -> str:
         # The URL holds tokens and passwords; a repr ends up in logs and tracebacks.
@@ -61,6 +87,8 @@ class OutboxEntry:
     claimed_until: datetime | None = None
     last_reason: str | None = None
     delivered_at: datetime | None = None
+    group_id: str | None = None
+    """The notification group it is sent with (``None``: sent on its own)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +101,9 @@ class NewNotification:
     alert_state: str
     group_key: str
     payload: dict[str, Any] = field(default_factory=dict)
+    group_id: str | None = None
+    due_at: datetime | None = None
+    """When to send it first (``None``: at once)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,19 +4,25 @@ come back out except redacted (``describe``)."""
 from __future__ import annotations
 
 import builtins
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import Any
+from datetime import timedelta
+from typing import Any, Literal
 
 from flowdoctor.clock import Clock
 from flowdoctor.domain import Matcher, Severity
-from flowdoctor.domain.notifications import Channel
+from flowdoctor.domain.notifications import Channel, Grouping, OutboxEntry
 from flowdoctor.errors import InputError, NotFoundError
 from flowdoctor.notify.channels import parse_channel_url, redacted_url
 from flowdoctor.store import Database
 
 MAX_NAME = 200
+MAX_GROUP_BY = 20
+MAX_GROUP_WAIT = timedelta(hours=1)
+MAX_GROUP_INTERVAL = timedelta(days=1)
+_LABEL_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,99}")
 
 
 def describe(channel: Channel) -> dict[str, Any]:
@@ -31,6 +37,24 @@ def describe(channel: Channel) -> dict[str, Any]:
             {"name": m.name, "value": m.value, "negate": m.negate} for m in channel.matchers
         ],
         "enabled": channel.enabled,
+        "grouping": None if channel.grouping is None else channel.grouping.as_dict(),
+    }
+
+
+def describe_notification(entry: OutboxEntry) -> dict[str, Any]:
+    """An outbox row as shown by the CLI and the API (not its payload: it may quote secrets)."""
+    return {
+        "id": entry.notification_id,
+        "alert_fingerprint": entry.alert_fingerprint,
+        "channel_id": entry.channel_id,
+        "state": entry.alert_state,
+        "status": entry.status.value,
+        "attempts": entry.attempts,
+        "group_id": entry.group_id,
+        "created_at": entry.created_at,
+        "next_attempt_at": entry.next_attempt_at,
+        "delivered_at": entry.delivered_at,
+        "last_reason": entry.last_reason,
     }
 
 
@@ -50,6 +74,7 @@ class ChannelService:
         matchers: Iterable[Matcher] = (),
         enabled: bool = True,
         channel_id: str | None = None,
+        grouping: Grouping | None = None,
     ) -> Channel:
         """Add a channel; ``InputError`` for a bad URL or a name already taken."""
         channel = _checked(
@@ -60,6 +85,7 @@ class ChannelService:
                 severities=_severities(severities),
                 matchers=tuple(matchers),
                 enabled=enabled,
+                grouping=grouping,
             )
         )
         with self._db.transaction() as store:
@@ -95,8 +121,10 @@ class ChannelService:
         severities: Iterable[Severity | str] | None = None,
         matchers: Iterable[Matcher] | None = None,
         enabled: bool | None = None,
+        grouping: Grouping | Literal["unchanged"] | None = "unchanged",
     ) -> Channel:
-        """Change some of a channel's settings (``None``: unchanged)."""
+        """Change some of a channel's settings (``None``: unchanged; for ``grouping``,
+        ``None`` turns grouping off)."""
         with self._db.transaction() as store:
             repo = store.notifications
             current = repo.get_channel(channel_id)
@@ -112,6 +140,7 @@ class ChannelService:
                     ),
                     matchers=current.matchers if matchers is None else tuple(matchers),
                     enabled=current.enabled if enabled is None else enabled,
+                    grouping=current.grouping if grouping == "unchanged" else grouping,
                 )
             )
             other = repo.channel_by_name(changed.name)
@@ -142,4 +171,25 @@ def _checked(channel: Channel) -> Channel:
     if not channel.channel_id.strip() or len(channel.channel_id) > 64:
         raise InputError("channel_id must be 1-64 characters", field="channel_id")
     parse_channel_url(channel.url)  # raises InputError(field="url") naming the problem
+    if channel.grouping is not None:
+        _check_grouping(channel.grouping)
     return channel
+
+
+def _check_grouping(grouping: Grouping) -> None:
+    if len(grouping.by) > MAX_GROUP_BY:
+        raise InputError(f"at most {MAX_GROUP_BY} label names", field="grouping.by")
+    for index, name in enumerate(grouping.by):
+        if not _LABEL_NAME.fullmatch(name):
+            raise InputError(
+                f"{name!r} is not a label name (letters, digits and _, not starting with a digit)",
+                field=f"grouping.by[{index}]",
+            )
+    if len(set(grouping.by)) != len(grouping.by):
+        raise InputError("a label name is listed twice", field="grouping.by")
+    if not timedelta(0) <= grouping.wait <= MAX_GROUP_WAIT:
+        raise InputError("the group wait must be 0 s to 1 h", field="grouping.wait_seconds")
+    if not timedelta(seconds=1) <= grouping.interval <= MAX_GROUP_INTERVAL:
+        raise InputError(
+            "the group interval must be 1 s to 24 h", field="grouping.interval_seconds"
+        )

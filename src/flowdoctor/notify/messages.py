@@ -39,6 +39,8 @@ class Message:
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
     dashboard_url: str | None = None
+    members: list[dict[str, Any]] = field(default_factory=list)
+    """A group's message holds its members' messages (as payloads); empty for one alert."""
 
     @property
     def resolved(self) -> bool:
@@ -65,6 +67,10 @@ class Message:
         """Back from the outbox's JSON; unknown keys (from a newer version) are ignored."""
         known = {k: v for k, v in payload.items() if k in cls.__dataclass_fields__}
         return cls(**known)
+
+    def member_messages(self) -> list[Message]:
+        """The alerts this message tells of: its members, or itself when it tells of one."""
+        return [Message.from_payload(m) for m in self.members] or [self]
 
 
 def render_message(

@@ -3,9 +3,11 @@ delivery pass sends what is due, records every attempt and retries what may succ
 
 ::
 
-    enqueue(alert)  ->  route -> render -> one outbox row per channel (dedup key unique)
-    deliver_due()   ->  claim due rows (lease) -> send -> record attempt ->
-                        delivered | retry later (backoff) | failed (permanent or exhausted)
+    on_pass(alerts) ->  news owed (news.py) -> render -> one outbox row per alert and channel
+                        (dedup key unique; a grouped channel's row is due when its group is)
+    deliver_due()   ->  claim due rows (lease) -> one send per row or per group -> record an
+                        attempt per row -> delivered | retry later (backoff) | failed
+    retry(id)       ->  a failed row is due again, by hand
 
 Nothing is lost: a row exists before the first send and stays ``pending`` until an attempt is
 recorded. Nothing is sent twice while its lease holds: a process that dies mid-delivery leaves a
@@ -31,7 +33,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from flowdoctor.clock import Clock
-from flowdoctor.domain import Alert, AlertState, AlertTransition, Severity
+from flowdoctor.domain import Alert, AlertState, Severity
 from flowdoctor.domain.notifications import (
     Channel,
     DeliveryAttempt,
@@ -39,19 +41,20 @@ from flowdoctor.domain.notifications import (
     NotificationStatus,
     OutboxEntry,
 )
-from flowdoctor.errors import ConfigurationError, InputError
+from flowdoctor.errors import ConfigurationError, InputError, InvalidTransitionError, NotFoundError
 from flowdoctor.notify.delivery import Deliverer, DeliveryResult, Sender
+from flowdoctor.notify.grouping import first_send, group_message, group_of
 from flowdoctor.notify.messages import Message, render_message
+from flowdoctor.notify.news import News, episode, news_of_pass
 from flowdoctor.notify.retry import RetryPolicy
 from flowdoctor.notify.routing import channels_for
 from flowdoctor.store import Database
-from flowdoctor.store.alerts_repo import AlertRepository, SilenceRepository
+from flowdoctor.store.alerts_repo import SilenceRepository
 from flowdoctor.store.notify_repo import NotificationRepository
 
 log = logging.getLogger(__name__)
 
 MAX_GROUP_KEY = 200
-_NEWS = {"state_firing": AlertState.FIRING, "state_resolved": AlertState.RESOLVED}
 _OUTCOMES = {
     NotificationStatus.DELIVERED: "delivered",
     NotificationStatus.PENDING: "retry",
@@ -59,22 +62,11 @@ _OUTCOMES = {
 }
 
 
-class TransitionStore(Protocol):
-    """What ``on_transition`` needs of the evaluator's open ``Store``."""
+class PassStore(Protocol):
+    """What ``on_pass`` needs of the evaluator's open ``Store``."""
 
-    alerts: AlertRepository
     silences: SilenceRepository
     notifications: NotificationRepository
-
-
-def dedup_key(fingerprint: str, state: str, channel_id: str, group_key: str) -> str:
-    """The outbox's unique key: one notification per alert, state, channel and group key.
-
-    >>> len(dedup_key("ab12", "firing", "ops", "2026-11-27T12:00:00Z"))
-    64
-    """
-    text = "\x1f".join((fingerprint, state, channel_id, group_key))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,13 +137,11 @@ class NotificationService:
         """Write one outbox row per channel ``alert`` routes to; returns the new rows' ids.
 
         ``group_key`` tells apart notifications of the same alert and state (default: the
-        episode, i.e. when the alert started firing), so re-evaluating an unchanged alert enqueues
-        nothing new. Pass ``into`` (``store.notifications``) to write in the caller's transaction,
-        so the alert's state change and its notifications commit together.
+        episode, i.e. when the alert started firing), so re-enqueueing an unchanged alert writes
+        nothing new. Pass ``into`` (``store.notifications``) to write in the caller's
+        transaction, so the alert's state change and its notifications commit together.
         """
-        key = group_key if group_key is not None else _episode(alert)
-        if recommendation is None and self._recommend is not None:
-            recommendation = self._recommend(alert)
+        key = group_key if group_key is not None else episode(alert)
         if len(key) > MAX_GROUP_KEY:
             raise InputError(f"group_key is longer than {MAX_GROUP_KEY}", field="group_key")
         if into is not None:
@@ -168,57 +158,93 @@ class NotificationService:
         key: str,
     ) -> list[int]:
         targets = channels_for(alert, repo.list_channels(enabled_only=True))
-        if not targets:
-            return []
-        payload = render_message(
-            alert, recommendation=recommendation, dashboard_url=self._dashboard_url
-        ).to_payload()
-        rows = [
-            NewNotification(
-                dedup_key=dedup_key(alert.fingerprint, alert.state.value, c.channel_id, key),
-                channel_id=c.channel_id,
-                alert_fingerprint=alert.fingerprint,
-                alert_state=alert.state.value,
-                group_key=key,
-                payload=payload,
-            )
-            for c in targets
-        ]
-        return repo.enqueue(rows, now=self._clock.now())
+        news = [News(alert, channel, key) for channel in targets]
+        return self._write(repo, news, {alert.fingerprint: recommendation})
 
-    def on_transition(self, store: TransitionStore, moved: AlertTransition) -> None:
-        """The evaluator's hook: enqueue a firing or resolved alert in the evaluator's own
-        transaction, unless a silence mutes it (``Evaluator(on_transition=...)``)."""
-        state = _NEWS.get(moved.kind)
-        alert = store.alerts.get(moved.fingerprint) if state else None
-        if alert is None or alert.state is not state:
-            return
-        if any(s.mutes(alert.labels, moved.at) for s in store.silences.list(active_at=moved.at)):
-            return
-        self.enqueue(alert, into=store.notifications)
-
-    def remind(self, store: TransitionStore, alerts: Iterable[Alert], now: datetime) -> int:
-        """The evaluator's end-of-pass hook: a firing alert nobody has acknowledged is notified
-        again every ``repeat_interval`` (``#repeat1``, ``#repeat2``... so each reminder is
-        enqueued once). Silenced alerts are skipped. Returns how many rows were written."""
-        if self._repeat is None:
+    def on_pass(self, store: PassStore, alerts: Iterable[Alert], now: datetime) -> int:
+        """The evaluator's end-of-pass hook, in the pass's own transaction: enqueue the news the
+        open alerts owe (``news.news_of_pass``: new firing and resolved alerts, alerts whose
+        silence ended, reminders every repeat interval). Returns how many rows were written."""
+        repo = store.notifications
+        channels = repo.list_channels(enabled_only=True)
+        alerts = [a for a in alerts if a.state in (AlertState.FIRING, AlertState.RESOLVED)]
+        if not channels or not alerts:
             return 0
-        silences = store.silences.list(active_at=now)
-        written = 0
-        for alert in alerts:
-            if alert.state is not AlertState.FIRING or alert.acknowledged_at is not None:
-                continue
-            due = int((now - (alert.fired_at or alert.started_at)) / self._repeat)
-            if due < 1 or any(s.mutes(alert.labels, now) for s in silences):
-                continue
-            key = f"{_episode(alert)}#repeat{due}"
-            written += len(self.enqueue(alert, group_key=key, into=store.notifications))
-        return written
+        owed = news_of_pass(
+            alerts,
+            channels=channels,
+            silences=store.silences.list(active_at=now),
+            stored=repo.stored_keys([a.fingerprint for a in alerts]),
+            now=now,
+            repeat=self._repeat,
+        )
+        return len(self._write(repo, owed, {}))
+
+    def _write(
+        self,
+        repo: NotificationRepository,
+        owed: Sequence[News],
+        recommendations: dict[str, str | None],
+    ) -> list[int]:
+        if not owed:
+            return []
+        now = self._clock.now()
+        payloads: dict[str, dict[str, object]] = {}
+        groups = {n.dedup_key: group_of(n.channel, n.alert) for n in owed}
+        schedule = repo.group_schedule([g for g in groups.values() if g is not None])
+        rows = []
+        for news in owed:
+            alert, channel = news.alert, news.channel
+            if alert.fingerprint not in payloads:
+                advice = recommendations.get(alert.fingerprint)
+                if advice is None and self._recommend is not None:
+                    advice = self._recommend(alert)
+                message = render_message(
+                    alert, recommendation=advice, dashboard_url=self._dashboard_url
+                )
+                payloads[alert.fingerprint] = message.to_payload()
+            group = groups[news.dedup_key]
+            due = None
+            if group is not None and channel.grouping is not None:
+                waiting, last = schedule.get(group, (None, None))
+                due = first_send(channel.grouping, waiting_due=waiting, last_sent=last, now=now)
+                schedule[group] = (due, last)  # later news of this pass joins the same send
+            rows.append(
+                NewNotification(
+                    dedup_key=news.dedup_key,
+                    channel_id=channel.channel_id,
+                    alert_fingerprint=alert.fingerprint,
+                    alert_state=alert.state.value,
+                    group_key=news.key,
+                    payload=dict(payloads[alert.fingerprint]),
+                    group_id=group,
+                    due_at=due,
+                )
+            )
+        return repo.enqueue(rows, now=now)
+
+    def retry(self, notification_id: int, *, by: str | None = None) -> OutboxEntry:
+        """Send a failed row again at the next delivery pass (one more attempt, logged like
+        the others); ``NotFoundError`` for an unknown id, ``InvalidTransitionError`` unless the
+        row stands failed."""
+        now = self._clock.now()
+        with self._db.transaction() as store:
+            repo = store.notifications
+            entry = repo.get(notification_id)
+            if entry is None:
+                raise NotFoundError("notification", str(notification_id))
+            reason = f"retry requested by {by}" if by else "retry requested"
+            if not repo.requeue(notification_id, now=now, reason=reason):
+                raise InvalidTransitionError("notification", entry.status.value, "pending", [])
+            requeued = repo.get(notification_id)
+        assert requeued is not None  # it was just updated in this transaction
+        return requeued
 
     # -- delivering ------------------------------------------------------------------------
 
     def deliver_due(self, now: datetime | None = None) -> DeliveryReport:
-        """Claim the rows due at ``now`` (default: the clock's), send each, record the outcome."""
+        """Claim the rows due at ``now`` (default: the clock's), send each row (a group's rows
+        in one message), and record every row's outcome."""
         now = now or self._clock.now()
         token = f"{self._worker[:60]}:{uuid.uuid4().hex}"
         with self._db.transaction() as store:
@@ -231,35 +257,56 @@ class NotificationService:
         # Stop while the lease still covers a whole send: a row sent after its lease ran out could
         # be sent by another worker as well. The rest are given back for the next pass.
         deadline = now + self._lease - self._send_budget
-        for index, entry in enumerate(entries):
+        sends = _sends(entries)
+        for index, batch in enumerate(sends):
             if self._clock.now() > deadline:
+                left = [e.notification_id for rest in sends[index:] for e in rest]
                 with self._db.transaction() as store:
-                    repo = store.notifications
-                    left = [e.notification_id for e in entries[index:]]
-                    released = repo.release(left, token=token)
+                    released = store.notifications.release(left, token=token)
                 return DeliveryReport(claimed=len(entries), released=released, **counts)
-            result = self._send(entry, channels.get(entry.channel_id))
-            outcome = self._record(entry, result, token=token, now=now)
-            counts[outcome] += 1
+            channel = channels.get(batch[0].channel_id)
+            result = self._send(batch, channel)
+            retry_at = self._retry_at(batch)
+            for entry in batch:
+                outcome = self._record(entry, result, token=token, now=now, retry_at=retry_at)
+                counts[outcome] += 1
         return DeliveryReport(claimed=len(entries), **counts)
 
-    def _send(self, entry: OutboxEntry, channel: Channel | None) -> DeliveryResult:
+    def _send(self, batch: Sequence[OutboxEntry], channel: Channel | None) -> DeliveryResult:
+        first = batch[0]
         if channel is None:
-            return DeliveryResult(False, False, f"channel {entry.channel_id!r} no longer exists")
+            return DeliveryResult(False, False, f"channel {first.channel_id!r} no longer exists")
         if not channel.enabled:
             return DeliveryResult(False, False, f"channel {channel.name!r} is disabled")
         try:
-            message = Message.from_payload(entry.payload)
-            return self._sender.deliver(channel, message, dedup_key=entry.dedup_key)
-        except Exception as exc:  # a sender must not raise; if one does, the row still lives
+            if len(batch) == 1:
+                message, key = Message.from_payload(first.payload), first.dedup_key
+            else:
+                by = channel.grouping.by if channel.grouping else ()
+                members = [Message.from_payload(e.payload) for e in batch]
+                message = group_message(members, group_id=first.group_id or "", by=by)
+                key = _batch_key(batch)
+            return self._sender.deliver(channel, message, dedup_key=key)
+        except Exception as exc:  # a sender must not raise; if one does, the rows still live
             # No traceback: an exception's text may quote the channel URL and its secrets.
             log.error(
-                "notification %s: sender raised %s", entry.notification_id, type(exc).__name__
+                "notification %s: sender raised %s", first.notification_id, type(exc).__name__
             )
             return DeliveryResult(False, True, f"internal error ({type(exc).__name__})")
 
+    def _retry_at(self, batch: Sequence[OutboxEntry]) -> datetime:
+        # One backoff for the whole batch, so a group's rows are retried together.
+        number = max(e.attempts for e in batch) + 1
+        return self._clock.now() + self._policy.delay(number, self._rng)
+
     def _record(
-        self, entry: OutboxEntry, result: DeliveryResult, *, token: str, now: datetime
+        self,
+        entry: OutboxEntry,
+        result: DeliveryResult,
+        *,
+        token: str,
+        now: datetime,
+        retry_at: datetime,
     ) -> str:
         at = max(now, self._clock.now())
         number = entry.attempts + 1
@@ -272,7 +319,7 @@ class NotificationService:
             reason=result.reason,
             status_code=result.status,
         )
-        status, next_at, reason = self._next_step(result, number, at)
+        status, next_at, reason = self._next_step(result, number, at, retry_at)
         with self._db.transaction() as store:
             repo = store.notifications
             kept = repo.finish_attempt(
@@ -288,7 +335,7 @@ class NotificationService:
         return "retrying" if status is NotificationStatus.PENDING else _OUTCOMES[status]
 
     def _next_step(
-        self, result: DeliveryResult, number: int, at: datetime
+        self, result: DeliveryResult, number: int, at: datetime, retry_at: datetime
     ) -> tuple[NotificationStatus, datetime, str]:
         if result.ok:
             return NotificationStatus.DELIVERED, at, result.reason
@@ -300,7 +347,7 @@ class NotificationService:
                 at,
                 f"gave up after {number} attempts: {result.reason}",
             )
-        return NotificationStatus.PENDING, at + self._policy.delay(number, self._rng), result.reason
+        return NotificationStatus.PENDING, max(retry_at, at), result.reason
 
     def run(self, stop: threading.Event, *, interval: float = 5.0) -> None:
         """Deliver every ``interval`` seconds until ``stop`` is set (for a worker thread)."""
@@ -326,6 +373,14 @@ class NotificationService:
         with self._db.transaction() as store:
             repo = store.notifications
             return repo.list(status=status, alert_fingerprint=alert_fingerprint, limit=limit)
+
+    def get(self, notification_id: int) -> OutboxEntry:
+        """One outbox row; ``NotFoundError`` if there is none."""
+        with self._db.transaction() as store:
+            entry = store.notifications.get(notification_id)
+        if entry is None:
+            raise NotFoundError("notification", str(notification_id))
+        return entry
 
     def attempts(self, notification_id: int) -> builtins.list[DeliveryAttempt]:
         """The delivery attempts of one outbox row."""
@@ -364,5 +419,22 @@ class NotificationService:
             self._sender.close()
 
 
-def _episode(alert: Alert) -> str:
-    return (alert.fired_at or alert.started_at).isoformat()
+def _sends(entries: Sequence[OutboxEntry]) -> list[list[OutboxEntry]]:
+    """The claimed rows as sends: a row on its own, or the claimed rows of one group together."""
+    sends: list[list[OutboxEntry]] = []
+    by_group: dict[str, list[OutboxEntry]] = {}
+    for entry in entries:
+        if entry.group_id is None:
+            sends.append([entry])
+        elif entry.group_id in by_group:
+            by_group[entry.group_id].append(entry)
+        else:
+            by_group[entry.group_id] = [entry]
+            sends.append(by_group[entry.group_id])
+    return sends
+
+
+def _batch_key(batch: Sequence[OutboxEntry]) -> str:
+    """A group send's dedup key: the same rows sent again carry the same key."""
+    text = "\x1f".join(sorted(e.dedup_key for e in batch))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()

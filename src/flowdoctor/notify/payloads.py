@@ -176,7 +176,12 @@ def pagerduty_event(message: Message, *, routing_key: str) -> dict[str, Any]:
 
 
 def webhook_document(message: Message, *, dedup_key: str) -> dict[str, Any]:
-    """flowdoctor's own webhook JSON; ``dedup_key`` lets a receiver drop a repeated delivery."""
+    """flowdoctor's own webhook JSON; ``dedup_key`` lets a receiver drop a repeated delivery.
+
+    ``alert`` is the one alert told of (for a group: its most severe); ``alerts`` lists every
+    alert the message tells of (one, or a group's members).
+    """
+    lead = message.member_messages()[0] if message.members else message
     return {
         "version": "1",
         "source": "flowdoctor",
@@ -187,45 +192,61 @@ def webhook_document(message: Message, *, dedup_key: str) -> dict[str, Any]:
         "why": message.why,
         "recommendation": message.recommendation,
         "link": message.link,
-        "alert": {
-            "fingerprint": message.fingerprint,
-            "name": message.alert_name,
-            "severity": message.severity,
-            "rule_id": message.rule_id,
-            "workflow_id": message.workflow_id,
-            "value": message.value,
-            "labels": message.labels,
-            "annotations": message.annotations,
-            "starts_at": message.starts_at,
-            "ends_at": message.ends_at,
-        },
+        "group_labels": message.labels if message.members else {},
+        "alert": _webhook_alert(lead),
+        "alerts": [_webhook_alert(m) for m in message.member_messages()],
+    }
+
+
+def _webhook_alert(message: Message) -> dict[str, Any]:
+    return {
+        "fingerprint": message.fingerprint,
+        "name": message.alert_name,
+        "status": message.state,
+        "severity": message.severity,
+        "rule_id": message.rule_id,
+        "workflow_id": message.workflow_id,
+        "value": message.value,
+        "labels": message.labels,
+        "annotations": message.annotations,
+        "starts_at": message.starts_at,
+        "ends_at": message.ends_at,
     }
 
 
 def alertmanager_v4(message: Message, *, receiver: str, group_key: str) -> dict[str, Any]:
-    """The Alertmanager webhook document, version 4, holding this one alert."""
+    """The Alertmanager webhook document, version 4, holding this alert or a group's alerts."""
+    alerts = [_am_alert(m) for m in message.member_messages()]
+    common = dict(alerts[0]["labels"])
+    for alert in alerts[1:]:
+        common = {k: v for k, v in common.items() if alert["labels"].get(k) == v}
+    annotations = [a["annotations"] for a in alerts]
+    shared = {k: v for k, v in annotations[0].items() if all(x.get(k) == v for x in annotations)}
+    grouped = dict(message.labels) if message.members else {"alertname": message.alert_name}
+    return {
+        "version": "4",
+        "groupKey": f'{{}}:{{fingerprint="{message.fingerprint}",key="{group_key}"}}',
+        "truncatedAlerts": 0,
+        "status": "resolved" if message.resolved else "firing",
+        "receiver": receiver,
+        "groupLabels": grouped,
+        "commonLabels": common,
+        "commonAnnotations": shared,
+        "externalURL": message.dashboard_url or "",
+        "alerts": alerts,
+    }
+
+
+def _am_alert(message: Message) -> dict[str, Any]:
     labels = {"alertname": message.alert_name, "severity": message.severity, **message.labels}
     if message.workflow_id:
         labels.setdefault("workflow_id", message.workflow_id)
-    status = "resolved" if message.resolved else "firing"
-    alert = {
-        "status": status,
+    return {
+        "status": "resolved" if message.resolved else "firing",
         "labels": labels,
         "annotations": dict(message.annotations),
         "startsAt": message.starts_at,
         "endsAt": message.ends_at or ZERO_TIME,
         "generatorURL": message.link or "",
         "fingerprint": message.fingerprint,
-    }
-    return {
-        "version": "4",
-        "groupKey": f'{{}}:{{fingerprint="{message.fingerprint}",key="{group_key}"}}',
-        "truncatedAlerts": 0,
-        "status": status,
-        "receiver": receiver,
-        "groupLabels": {"alertname": message.alert_name},
-        "commonLabels": labels,
-        "commonAnnotations": dict(message.annotations),
-        "externalURL": message.dashboard_url or "",
-        "alerts": [alert],
     }

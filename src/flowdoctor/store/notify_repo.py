@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, or_, select, update
@@ -21,6 +21,7 @@ from flowdoctor.domain import Matcher, Severity
 from flowdoctor.domain.notifications import (
     Channel,
     DeliveryAttempt,
+    Grouping,
     NewNotification,
     NotificationStatus,
     OutboxEntry,
@@ -84,7 +85,8 @@ class NotificationRepository:
     def enqueue(
         self, notifications: Sequence[NewNotification], *, now: datetime
     ) -> builtins.list[int]:
-        """Write outbox rows due at ``now``; a ``dedup_key`` already stored is skipped.
+        """Write outbox rows due at their ``due_at`` (default ``now``); a ``dedup_key`` already
+        stored is skipped.
 
         Returns the ids of the rows written (the skipped ones are not in it).
         """
@@ -103,8 +105,9 @@ class NotificationRepository:
                     payload=n.payload,
                     status=NotificationStatus.PENDING.value,
                     attempts=0,
-                    next_attempt_at=now,
+                    next_attempt_at=n.due_at or now,
                     created_at=now,
+                    group_id=n.group_id,
                 )
                 .on_conflict_do_nothing(index_elements=["dedup_key"])
             )
@@ -195,6 +198,59 @@ class NotificationRepository:
         )
         return True
 
+    def stored_keys(self, fingerprints: Sequence[str]) -> set[str]:
+        """The dedup keys of every outbox row of these alerts (what was already enqueued)."""
+        t = nt.notifications
+        keys: set[str] = set()
+        unique = sorted(set(fingerprints))
+        for start in range(0, len(unique), 500):  # bounded IN lists
+            chunk = unique[start : start + 500]
+            query = select(t.c.dedup_key).where(t.c.alert_fingerprint.in_(chunk))
+            keys.update(self._conn.execute(query).scalars())
+        return keys
+
+    def group_schedule(
+        self, group_ids: Sequence[str]
+    ) -> dict[str, tuple[datetime | None, datetime | None]]:
+        """Per group: when its waiting rows are due (``None``: none waits) and when it last
+        had a row delivered (``None``: never). Rows being sent right now do not wait: news that
+        arrives during a send waits for the group's next interval."""
+        t = nt.notifications
+        schedule: dict[str, tuple[datetime | None, datetime | None]] = {}
+        unique = sorted(set(group_ids))
+        waiting = (t.c.status == NotificationStatus.PENDING.value) & t.c.claimed_by.is_(None)
+        for start in range(0, len(unique), 500):
+            chunk = unique[start : start + 500]
+            query = (
+                select(
+                    t.c.group_id,
+                    func.min(t.c.next_attempt_at).filter(waiting),
+                    func.max(t.c.delivered_at),
+                )
+                .where(t.c.group_id.in_(chunk))
+                .group_by(t.c.group_id)
+            )
+            for group_id, due, delivered in self._conn.execute(query):
+                schedule[group_id] = (due, delivered)
+        return schedule
+
+    def requeue(self, notification_id: int, *, now: datetime, reason: str) -> bool:
+        """Make a failed row due again at ``now``; ``False`` unless it stood failed."""
+        t = nt.notifications
+        result = self._conn.execute(
+            update(t)
+            .where(t.c.id == notification_id)
+            .where(t.c.status == NotificationStatus.FAILED.value)
+            .values(
+                status=NotificationStatus.PENDING.value,
+                next_attempt_at=now,
+                last_reason=reason,
+                claimed_until=None,
+                claimed_by=None,
+            )
+        )
+        return result.rowcount == 1
+
     def release(self, notification_ids: Sequence[int], *, token: str) -> int:
         """Give back claimed rows that were not tried, so the next pass may take them at once."""
         if not notification_ids:
@@ -272,7 +328,18 @@ def _channel_row(channel: Channel) -> dict[str, Any]:
             {"name": m.name, "value": m.value, "negate": m.negate} for m in channel.matchers
         ],
         "enabled": channel.enabled,
+        "grouping": None if channel.grouping is None else channel.grouping.as_dict(),
     }
+
+
+def _grouping(value: Any) -> Grouping | None:
+    if not value:
+        return None
+    return Grouping(
+        by=tuple(value["by"]),
+        wait=timedelta(seconds=value["wait_seconds"]),
+        interval=timedelta(seconds=value["interval_seconds"]),
+    )
 
 
 def _channel(row: Any) -> Channel:
@@ -286,6 +353,7 @@ def _channel(row: Any) -> Channel:
             for m in row["matchers"] or ()
         ),
         enabled=bool(row["enabled"]),
+        grouping=_grouping(row["grouping"]),
     )
 
 
@@ -305,4 +373,5 @@ def _entry(row: Any) -> OutboxEntry:
         claimed_until=row["claimed_until"],
         last_reason=row["last_reason"],
         delivered_at=row["delivered_at"],
+        group_id=row["group_id"],
     )

@@ -1,5 +1,5 @@
 """Tables of notification channels, the notification outbox and its delivery attempts, on the
-shared ``metadata`` (migration 0004 creates them)."""
+shared ``metadata`` (migrations 0004 and 0007 make them)."""
 
 from __future__ import annotations
 
@@ -28,6 +28,8 @@ notification_channels = Table(
     Column("severities", JSON, nullable=False),
     Column("matchers", JSON, nullable=False),
     Column("enabled", Boolean, nullable=False),
+    # {"by": [...], "wait_seconds": n, "interval_seconds": n}; NULL: no grouping (0007)
+    Column("grouping", JSON),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
     UniqueConstraint("name"),
@@ -54,9 +56,12 @@ notifications = Table(
     Column("last_reason", Text),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("delivered_at", UTCDateTime()),
+    # Rows of one group are sent together in one message (0007); NULL: sent alone.
+    Column("group_id", String(64)),
     UniqueConstraint("dedup_key"),
     Index(None, "status", "next_attempt_at"),
     Index(None, "alert_fingerprint"),
+    Index(None, "group_id", "status"),
 )
 """The outbox: every notification is written here before it is sent."""
 

@@ -3,6 +3,8 @@ are accepted, never returned (every response shows the redacted form)."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
@@ -10,11 +12,28 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 from flowdoctor.api.deps import RuntimeDep
 from flowdoctor.domain import Severity
-from flowdoctor.domain.notifications import NotificationStatus
+from flowdoctor.domain.notifications import Grouping, NotificationStatus
 from flowdoctor.monitor.rule_config import parse_matcher
-from flowdoctor.notify.channel_service import describe
+from flowdoctor.notify.channel_service import describe, describe_notification
 
 router = APIRouter(tags=["notifications"])
+
+
+class GroupingIn(BaseModel):
+    """Send a channel's notifications in groups, as Alertmanager's routes do."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    by: Annotated[list[StrictStr], Field(max_length=20)] = ["alertname"]
+    wait_seconds: Annotated[float, Field(ge=0, le=3600, allow_inf_nan=False)] = 30.0
+    interval_seconds: Annotated[float, Field(ge=1, le=86400, allow_inf_nan=False)] = 300.0
+
+    def to_grouping(self) -> Grouping:
+        return Grouping(
+            by=tuple(self.by),
+            wait=timedelta(seconds=self.wait_seconds),
+            interval=timedelta(seconds=self.interval_seconds),
+        )
 
 
 class ChannelIn(BaseModel):
@@ -25,6 +44,7 @@ class ChannelIn(BaseModel):
     severities: list[Severity] = []
     matchers: Annotated[list[StrictStr], Field(max_length=50)] = []
     enabled: StrictBool = True
+    grouping: GroupingIn | None = None
 
 
 class ChannelUpdateIn(BaseModel):
@@ -35,6 +55,8 @@ class ChannelUpdateIn(BaseModel):
     severities: list[Severity] | None = None
     matchers: Annotated[list[StrictStr], Field(max_length=50)] | None = None
     enabled: StrictBool | None = None
+    grouping: GroupingIn | None = None
+    """Absent: unchanged; ``null``: grouping off."""
 
 
 class TestSendOut(BaseModel):
@@ -60,6 +82,7 @@ def create_channel(body: ChannelIn, runtime: RuntimeDep) -> dict[str, Any]:
         severities=body.severities,
         matchers=[parse_matcher(m, f"matchers[{i}]") for i, m in enumerate(body.matchers)],
         enabled=body.enabled,
+        grouping=body.grouping.to_grouping() if body.grouping else None,
     )
     return describe(channel)
 
@@ -85,6 +108,13 @@ def update_channel(channel_id: str, body: ChannelUpdateIn, runtime: RuntimeDep) 
         severities=body.severities,
         matchers=matchers,
         enabled=body.enabled,
+        grouping=(
+            "unchanged"
+            if "grouping" not in body.model_fields_set
+            else body.grouping.to_grouping()
+            if body.grouping
+            else None
+        ),
     )
     return describe(channel)
 
@@ -114,17 +144,23 @@ def list_notifications(
 ) -> list[dict[str, Any]]:
     """The outbox: every notification with its status, attempts and last reason."""
     rows = runtime.notifications.list(status=status_, alert_fingerprint=alert, limit=limit)
-    return [
-        {
-            "id": r.notification_id,
-            "alert_fingerprint": r.alert_fingerprint,
-            "channel_id": r.channel_id,
-            "state": r.alert_state,
-            "status": r.status.value,
-            "attempts": r.attempts,
-            "next_attempt_at": r.next_attempt_at,
-            "delivered_at": r.delivered_at,
-            "last_reason": r.last_reason,
-        }
-        for r in rows
-    ]
+    return [describe_notification(r) for r in rows]
+
+
+@router.get("/notifications/{notification_id}")
+def get_notification(notification_id: int, runtime: RuntimeDep) -> dict[str, Any]:
+    """One outbox row with every delivery attempt."""
+    entry = runtime.notifications.get(notification_id)
+    attempts = runtime.notifications.attempts(notification_id)
+    return {**describe_notification(entry), "attempt_log": [asdict(a) for a in attempts]}
+
+
+@router.post("/notifications/{notification_id}/retry")
+def retry_notification(
+    notification_id: int,
+    runtime: RuntimeDep,
+    by: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Send a failed notification again at the next delivery pass: one more attempt, logged
+    like the others. 404 for an unknown id, 409 unless the row stands failed."""
+    return describe_notification(runtime.notifications.retry(notification_id, by=by))
