@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck unit install dev clean prometheus-tools
+.PHONY: run test lint typecheck unit install dev clean prometheus-tools bench-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,14 @@ prometheus-tools:
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 		$(PROMETHEUS_PACKAGES) >/dev/null 2>&1) || \
 		echo "prometheus tools not installed: the Prometheus and Alertmanager tests will skip" >&2
+
+# wrk (Debian's package) drives benchmarks/load.py; the benchmarks are outside `make test`.
+bench-tools: dev
+	@command -v wrk >/dev/null 2>&1 || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk \
+		>/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk \
+		>/dev/null 2>&1) || echo "wrk not installed: benchmarks/load.py cannot run" >&2
 
 unit: dev prometheus-tools
 	$(BIN)/pytest $(PYTEST_ARGS)

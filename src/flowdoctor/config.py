@@ -78,6 +78,24 @@ class Settings(BaseSettings):
         description="How often `flowdoctor serve` evaluates the alert rules.",
     )
 
+    db_pool_size: int = Field(
+        default=5, ge=1, le=1000, description="PostgreSQL connections each process keeps open."
+    )
+    db_max_overflow: int = Field(
+        default=10, ge=0, le=1000, description="Extra PostgreSQL connections a process may open."
+    )
+    db_pool_timeout_seconds: float = Field(
+        default=30.0, gt=0, le=600, description="How long a request waits for a free connection."
+    )
+    rate_limit_per_minute: int = Field(
+        default=6000,
+        ge=1,
+        description="Requests a minute one API key may make, on average (429 beyond).",
+    )
+    rate_limit_burst: int = Field(
+        default=200, ge=1, description="Requests one API key may make at once."
+    )
+
     @field_validator("database_url")
     @classmethod
     def _known_scheme(cls, value: str) -> str:

@@ -8,6 +8,10 @@
     ├── NotFoundError               an ID that does not exist
     │   └── SessionNotFoundError
     ├── InvalidTransitionError      a lifecycle move the transition table refuses
+    ├── AccessError                 the caller may not do this
+    │   ├── AuthenticationError     no API key, or not a valid one
+    │   └── PermissionDeniedError   a valid key whose scope does not cover the request
+    ├── RateLimitedError            too many requests for one key; ``retry_after`` seconds
     ├── ConfigurationError          flowdoctor's own settings are wrong
     │   └── KnowledgeBaseError      a knowledge-base data file is malformed
     └── StoreError                  the database failed (unreachable, schema out of date)
@@ -80,3 +84,23 @@ class StoreError(FlowdoctorError):
 
 class SchemaOutOfDateError(StoreError):
     """The database schema is older than this version of flowdoctor."""
+
+
+class AccessError(FlowdoctorError):
+    """The caller may not do what it asked. The message never quotes the key it sent."""
+
+
+class AuthenticationError(AccessError):
+    """No API key, or one that is unknown, malformed or revoked."""
+
+
+class PermissionDeniedError(AccessError):
+    """A valid key whose scope does not cover the request."""
+
+
+class RateLimitedError(FlowdoctorError):
+    """Too many requests for one key; try again after ``retry_after`` seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from flowdoctor.access.keys import KeyService
 from flowdoctor.clock import Clock, SystemClock
 from flowdoctor.config import Settings
 from flowdoctor.detect.classifier import Classifier, default_classifier
@@ -20,8 +21,9 @@ from flowdoctor.monitor.rules import RuleService
 from flowdoctor.monitor.workflows import WorkflowService
 from flowdoctor.notify.channel_service import ChannelService
 from flowdoctor.notify.outbox import NotificationService
+from flowdoctor.sessions.issues import IssueService
 from flowdoctor.sessions.service import TroubleshootingService
-from flowdoctor.store import Database, require_current, upgrade
+from flowdoctor.store import Database, PoolSettings, require_current, upgrade
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +35,8 @@ class Runtime:
     clock: Clock
     classifier: Classifier
     sessions: TroubleshootingService
+    issues: IssueService
+    """Issues across sessions and the recurring error templates, read page by page."""
     intake: IntakeService
     workflows: WorkflowService
     changes: ChangeLogService
@@ -44,6 +48,7 @@ class Runtime:
     notifications: NotificationService
     instruments: Instruments
     """The Prometheus registry served at /metrics, and the counters the services update."""
+    keys: KeyService
 
     def close(self) -> None:
         """Release database connections and the notification sender's."""
@@ -55,7 +60,12 @@ def build(
     settings: Settings, *, clock: Clock | None = None, classifier: Classifier | None = None
 ) -> Runtime:
     """Connect to the database (migrating it when ``auto_migrate``) and wire the services."""
-    db = Database(settings.database_url)
+    pool = PoolSettings(
+        size=settings.db_pool_size,
+        overflow=settings.db_max_overflow,
+        timeout=settings.db_pool_timeout_seconds,
+    )
+    db = Database(settings.database_url, pool)
     if settings.auto_migrate:
         upgrade(db.engine)
     else:
@@ -87,6 +97,7 @@ def build(
         clock=clock,
         classifier=classifier,
         sessions=sessions,
+        issues=IssueService(db=db),
         intake=IntakeService(
             db=db, clock=clock, max_batch_items=settings.max_batch_items, instruments=instruments
         ),
@@ -105,4 +116,5 @@ def build(
         channels=ChannelService(db=db, clock=clock),
         notifications=notifications,
         instruments=instruments,
+        keys=KeyService(db=db, clock=clock),
     )

@@ -55,15 +55,14 @@ def test_a_firing_rule_reaches_the_webhook_once(
     )
     runtime.evaluator.evaluate_once()
     runtime.evaluator.evaluate_once()  # still firing: no second notification
-    queued = client.get(f"{P}/notifications").json()
+    queued = client.get(f"{P}/notifications").json()["items"]
     assert [(n["state"], n["status"]) for n in queued] == [("firing", "pending")]
     report = runtime.notifications.deliver_due()
     assert report.delivered == 1
     (message,) = receiver.delivered()[1:]
     assert "sf_sync" in str(message.body) and "error_rate" in str(message.body)
-    assert (
-        client.get(f"{P}/notifications", params={"status": "delivered"}).json()[0]["attempts"] == 1
-    )
+    delivered = client.get(f"{P}/notifications", params={"status": "delivered"}).json()["items"]
+    assert delivered[0]["attempts"] == 1
     scraped = client.get("/metrics").text
     assert 'flowdoctor_notifications_total{outcome="delivered"} 1.0' in scraped
     assert (

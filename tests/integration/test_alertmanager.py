@@ -66,14 +66,14 @@ def test_v4_payloads_become_alerts_once(client: TestClient) -> None:
         "resolved": 0,
     }
     assert client.post(url, json=_payload("firing")).json()["updated"] == 1
-    listed = client.get(f"{API_PREFIX}/alerts", params={"state": "firing"}).json()
+    listed = client.get(f"{API_PREFIX}/alerts", params={"state": "firing"}).json()["items"]
     assert len(listed) == 1
     alert = listed[0]
     assert alert["source"] == "alertmanager" and alert["severity"] == "critical"
     assert alert["workflow_id"] == "sf_sync"
     done = client.post(url, json=_payload("resolved", ends="2026-11-27T12:10:00Z")).json()
     assert done["resolved"] == 1
-    (resolved,) = client.get(f"{API_PREFIX}/alerts").json()
+    (resolved,) = client.get(f"{API_PREFIX}/alerts").json()["items"]
     assert resolved["state"] == "resolved" and resolved["resolved_at"].startswith(
         "2026-11-27T12:10"
     )

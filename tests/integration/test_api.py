@@ -99,7 +99,8 @@ def test_session_lifecycle_over_http(client: TestClient) -> None:
     assert verified.status_code == 200 and verified.json()["verified"] is True
     assert client.get(f"{P}/sessions/{sid}").json()["status"] == "verified"
     listed = client.get(f"{P}/sessions", params={"workflow_id": "salesforce_sync_001"}).json()
-    assert [s["session_id"] for s in listed] == [sid]
+    assert [s["session_id"] for s in listed["items"]] == [sid]
+    assert listed["next_cursor"] is None
 
 
 def test_ingest_runs_then_health_and_workflows(client: TestClient) -> None:
@@ -226,7 +227,7 @@ def test_huge_payload_is_413_before_parsing(client: TestClient, runtime: Runtime
         413,
     )
     assert str(runtime.settings.max_body_bytes) in body["detail"]
-    assert client.get(f"{P}/sessions").json() == []
+    assert client.get(f"{P}/sessions").json() == {"items": [], "next_cursor": None}
 
 
 def test_no_bad_input_gives_a_server_error(client: TestClient) -> None:

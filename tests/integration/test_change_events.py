@@ -115,7 +115,7 @@ def test_change_events_over_http(client: TestClient) -> None:
     assert out["created"] == 2
     assert out["events"][1]["occurred_at"].startswith("2026-11-27T12:00:00")  # the fixed clock
     assert client.post(P, json={"events": body["events"][:1]}).json()["created"] == 0
-    listed = client.get(P, params={"workflow_id": "sf_sync"}).json()
+    listed = client.get(P, params={"workflow_id": "sf_sync"}).json()["items"]
     assert [e["kind"] for e in listed] == ["workflow_edited", "vendor_incident"]
     assert client.get(f"{P}/edit-1").json()["labels"] == {"editor": "ana"}
     assert client.get(f"{P}/missing").status_code == 404
@@ -138,7 +138,7 @@ def test_change_events_over_http(client: TestClient) -> None:
         ).status_code
         == 422
     )
-    assert len(client.get(P).json()) == 2
+    assert len(client.get(P).json()["items"]) == 2
 
 
 def test_metric_samples_over_http(client: TestClient, runtime: Runtime) -> None:

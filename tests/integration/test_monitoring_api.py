@@ -73,9 +73,11 @@ def test_alerts_filter_acknowledge_resolve_and_silences(
     client.post(f"{P}/rules", json=RULE)
     _fail(runtime, clock)
     runtime.evaluator.evaluate_once()
-    firing = client.get(f"{P}/alerts", params={"state": "firing", "severity": "high"}).json()
+    found = client.get(f"{P}/alerts", params={"state": "firing", "severity": "high"}).json()
+    firing = found["items"]
     assert len(firing) == 1 and firing[0]["labels"]["team"] == "crm"
-    assert client.get(f"{P}/alerts", params={"state": "pending"}).json() == []
+    assert found["next_cursor"] is None
+    assert client.get(f"{P}/alerts", params={"state": "pending"}).json()["items"] == []
     fp = firing[0]["fingerprint"]
     acked = client.post(f"{P}/alerts/{fp}/acknowledge", json={"by": "ana", "note": "on it"})
     assert acked.json()["acknowledged_by"] == "ana"

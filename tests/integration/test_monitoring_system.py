@@ -39,7 +39,7 @@ async def test_add_rule_and_serve_metrics(sqlite_url: str) -> None:
                     break
                 await asyncio.sleep(0.2)
             assert 'flowdoctor_alerts{severity="high",state="firing"} 1.0' in text
-            alerts = (await client.get("/api/workflow-troubleshooting/alerts")).json()
+            alerts = (await client.get("/api/workflow-troubleshooting/alerts")).json()["items"]
             assert alerts[0]["labels"]["alertname"] == "error_rate_high"
     finally:
         await monitoring.stop_monitoring_server()

@@ -70,7 +70,7 @@ def test_serves_demo_data_and_docs(served: tuple[str, dict[str, str]]) -> None:
     assert "swagger" in httpx.get(f"{base}/docs").text.lower()
     workflows = httpx.get(f"{base}{P}/workflows").json()["workflows"]
     assert len(workflows) >= 5 and "salesforce_sync_001" in workflows
-    sessions = httpx.get(f"{base}{P}/sessions").json()
+    sessions = httpx.get(f"{base}{P}/sessions").json()["items"]
     assert len(sessions) >= 5
     statuses = {s["status"] for s in sessions}
     assert "verified" in statuses  # the fixed incidents verify against the runs after the fix

@@ -16,11 +16,14 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from flowdoctor.errors import (
+    AuthenticationError,
     ConfigurationError,
     FlowdoctorError,
     InputError,
     InvalidTransitionError,
     NotFoundError,
+    PermissionDeniedError,
+    RateLimitedError,
     StoreError,
 )
 
@@ -30,6 +33,9 @@ PROBLEM_JSON = "application/problem+json"
 
 # Most specific first: the first class an exception is an instance of decides its status.
 STATUS_BY_ERROR: tuple[tuple[type[FlowdoctorError], int, str], ...] = (
+    (AuthenticationError, 401, "unauthorized"),
+    (PermissionDeniedError, 403, "forbidden"),
+    (RateLimitedError, 429, "rate-limited"),
     (NotFoundError, 404, "not-found"),
     (InvalidTransitionError, 409, "invalid-transition"),
     (InputError, 422, "invalid-input"),
@@ -40,7 +46,12 @@ STATUS_BY_ERROR: tuple[tuple[type[FlowdoctorError], int, str], ...] = (
 
 
 def problem(
-    status: int, code: str, detail: str, *, errors: list[dict[str, str]] | None = None
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """A problem-details response."""
     body: dict[str, Any] = {
@@ -51,7 +62,7 @@ def problem(
     }
     if errors:
         body["errors"] = errors
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 def status_for(exc: FlowdoctorError) -> tuple[int, str]:
@@ -62,15 +73,26 @@ def status_for(exc: FlowdoctorError) -> tuple[int, str]:
     return 500, "internal-error"
 
 
-async def _flowdoctor_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, FlowdoctorError)
+def response_for(exc: FlowdoctorError) -> JSONResponse:
+    """The problem response for one of flowdoctor's exceptions, with the headers its status
+    calls for (``WWW-Authenticate`` on 401, ``Retry-After`` on 429)."""
     status, code = status_for(exc)
     if status >= 500:
         log.error("request failed: %s", exc)
     errors = None
     if isinstance(exc, InputError) and exc.field:
         errors = [{"field": exc.field, "message": str(exc)}]
-    return problem(status, code, str(exc), errors=errors)
+    headers = None
+    if isinstance(exc, AuthenticationError):
+        headers = {"WWW-Authenticate": 'Bearer realm="flowdoctor"'}
+    elif isinstance(exc, RateLimitedError):
+        headers = {"Retry-After": str(exc.retry_after)}
+    return problem(status, code, str(exc), errors=errors, headers=headers)
+
+
+async def _flowdoctor_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, FlowdoctorError)
+    return response_for(exc)
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:

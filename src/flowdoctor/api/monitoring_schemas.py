@@ -9,8 +9,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictStr
+from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
+from flowdoctor.api.pagination import Page
+from flowdoctor.api.schemas import Timestamp
 from flowdoctor.domain import Alert, AlertRule, AlertState, Severity, Silence
 from flowdoctor.monitor.alerts import AlertView
 from flowdoctor.monitor.rule_config import rule_to_mapping
@@ -43,8 +45,8 @@ class AcknowledgeIn(_Request):
 
 class SilenceIn(_Request):
     matchers: Annotated[list[StrictStr], Field(min_length=1, max_length=50)]
-    ends_at: AwareDatetime
-    starts_at: AwareDatetime | None = None
+    ends_at: Timestamp
+    starts_at: Timestamp | None = None
     reason: Annotated[StrictStr, Field(min_length=1, max_length=2000)]
     created_by: Annotated[StrictStr, Field(min_length=1, max_length=200)]
 
@@ -97,6 +99,10 @@ class AlertOut(BaseModel):
     @classmethod
     def of(cls, alert: Alert) -> AlertOut:
         return cls.model_validate(alert)
+
+
+class AlertPage(Page[AlertOut]):
+    """A page of alerts, most recently changed first."""
 
 
 class TransitionOut(BaseModel):

@@ -3,11 +3,20 @@ infinity, booleans given as numbers and naive timestamps are refused with 422 na
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StrictInt, StrictStr
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+)
 
+from flowdoctor.api.pagination import Page
 from flowdoctor.domain import (
     ChangeEvent,
     ChangeKind,
@@ -20,7 +29,20 @@ from flowdoctor.domain import (
     Severity,
     Stage,
 )
+from flowdoctor.store.issues_repo import StoredIssue
 
+
+def _utc_representable(value: datetime) -> datetime:
+    # 0001-01-01T00:00:00+01:00 is a valid aware time whose UTC instant falls before year 1.
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the time falls outside the years 1-9999 in UTC") from None
+    return value
+
+
+Timestamp = Annotated[AwareDatetime, AfterValidator(_utc_representable)]
+"""A time with its UTC offset, and within the years 1-9999 once in UTC."""
 WorkflowId = Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=r"\S")]
 Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
 MetricName = Annotated[StrictStr, Field(min_length=1, max_length=200)]
@@ -44,7 +66,7 @@ class RunEventIn(_Request):
     workflow_id: WorkflowId
     run_id: Annotated[StrictStr, Field(min_length=1, max_length=200)]
     status: RunStatus
-    started_at: AwareDatetime
+    started_at: Timestamp
     step: Annotated[StrictStr, Field(max_length=200)] | None = None
     platform: Annotated[StrictStr, Field(max_length=100)] | None = None
     duration_ms: Annotated[Finite, Field(ge=0)] | None = None
@@ -78,7 +100,7 @@ class AnalyzeMetricsIn(_Request):
 class VerifyIn(_Request):
     """Verify a fix from stored runs around ``fix_applied_at``, or from two metric snapshots."""
 
-    fix_applied_at: AwareDatetime | None = None
+    fix_applied_at: Timestamp | None = None
     before: Metrics | None = None
     after: Metrics | None = None
 
@@ -106,7 +128,7 @@ class MetricSampleIn(_Request):
     workflow_id: WorkflowId
     name: MetricName
     value: Finite
-    timestamp: AwareDatetime
+    timestamp: Timestamp
     step: Annotated[StrictStr, Field(max_length=200)] | None = None
     labels: Labels = {}
 
@@ -126,7 +148,7 @@ class ChangeEventIn(_Request):
 
     kind: ChangeKind
     description: Annotated[StrictStr, Field(min_length=1, max_length=2000, pattern=r"\S")]
-    occurred_at: AwareDatetime | None = None
+    occurred_at: Timestamp | None = None
     workflow_id: WorkflowId | None = None
     platform: Annotated[StrictStr, Field(max_length=100)] | None = None
     author: Annotated[StrictStr, Field(max_length=200)] | None = None
@@ -160,6 +182,40 @@ class IssueOut(_Response):
     first_seen: datetime | None
     last_seen: datetime | None
     evidence: list[str]
+
+
+class IssueRecordOut(IssueOut):
+    """An issue a session's identification found, with its id and its session."""
+
+    issue_id: int
+    session_id: str
+
+    @classmethod
+    def of(cls, stored: StoredIssue) -> IssueRecordOut:
+        """The response body of a stored issue."""
+        fields = {name: getattr(stored.issue, name) for name in IssueOut.model_fields}
+        return cls.model_validate(
+            {**fields, "issue_id": stored.issue_id, "session_id": stored.session_id}
+        )
+
+
+class IssuePage(Page[IssueRecordOut]):
+    """A page of issues across sessions, most recently recorded first."""
+
+
+class TemplateOut(_Response):
+    """A recurring error template of a workflow, counted over every session."""
+
+    workflow_id: str
+    template_id: str
+    template: str
+    occurrences: int
+    first_seen: datetime
+    last_seen: datetime
+
+
+class TemplatePage(Page[TemplateOut]):
+    """A page of error templates, most frequent first."""
 
 
 class FindingOut(_Response):
@@ -236,6 +292,10 @@ class SessionOut(_Response):
     updated_at: datetime
 
 
+class SessionPage(Page[SessionOut]):
+    """A page of sessions, newest first."""
+
+
 class SessionDetailOut(SessionOut):
     issues: list[IssueOut]
     findings: list[FindingOut]
@@ -292,6 +352,10 @@ class ChangeEventOut(_Response):
     def of(cls, event: ChangeEvent) -> ChangeEventOut:
         """The response body of a domain event."""
         return cls.model_validate(event)
+
+
+class ChangeEventPage(Page[ChangeEventOut]):
+    """A page of change events, oldest first."""
 
 
 class RecordChangesOut(BaseModel):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from typing import Annotated
@@ -15,6 +16,7 @@ from flowdoctor.cli.classify import run_classify
 from flowdoctor.cli.common import err
 from flowdoctor.cli.common import fail as _fail
 from flowdoctor.cli.common import load_settings as _settings
+from flowdoctor.cli.keys import keys_app
 from flowdoctor.cli.notifications import notifications_app
 from flowdoctor.cli.templates import HELP as TEMPLATES_HELP
 from flowdoctor.cli.templates import run_templates_jsonl, run_templates_table
@@ -30,6 +32,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema commands.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(notifications_app, name="notifications")
+app.add_typer(keys_app, name="keys")
 
 
 def _print_version(value: bool) -> None:
@@ -149,6 +152,9 @@ def _note(note: str | None) -> None:
 def serve_command(
     host: Annotated[str | None, typer.Option(help="Address to bind (default 127.0.0.1).")] = None,
     port: Annotated[int | None, typer.Option(help="Port (default 8000).", min=1, max=65535)] = None,
+    workers: Annotated[
+        int, typer.Option(help="Worker processes serving the one port (default 1).", min=1)
+    ] = 1,
 ) -> None:
     """Serve the REST API (OpenAPI docs at /docs)."""
     import uvicorn
@@ -157,12 +163,25 @@ def serve_command(
     from flowdoctor.runtime import build
 
     settings = _settings()
+    # The app must know where it listens: beyond loopback it always requires an API key.
+    settings = settings.model_copy(
+        update={"host": host or settings.host, "port": port or settings.port}
+    )
     try:
-        runtime = build(settings)
+        runtime = build(settings)  # migrates (or checks) the schema once, before any worker starts
     except FlowdoctorError as exc:
         _fail(str(exc))
-    bind_host, bind_port = host or settings.host, port or settings.port
-    err.print(f"flowdoctor serving on http://{bind_host}:{bind_port} (docs at /docs)")
+    bind_host, bind_port = settings.host, settings.port
+    several = f", {workers} workers" if workers > 1 else ""
+    err.print(f"flowdoctor serving on http://{bind_host}:{bind_port} (docs at /docs{several})")
+    if workers > 1:
+        from flowdoctor.cli.workers import serve_workers
+
+        runtime.close()  # each worker builds its own from the same environment
+        # Workers read their settings from the environment: give them the address too.
+        os.environ.update(FLOWDOCTOR_HOST=bind_host, FLOWDOCTOR_PORT=str(bind_port))
+        serve_workers(host=bind_host, port=bind_port, workers=workers, log_level=settings.log_level)
+        return
     try:
         uvicorn.run(
             create_app(runtime, evaluate_rules=True),

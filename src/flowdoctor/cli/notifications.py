@@ -76,4 +76,5 @@ def retry_command(
     err.print(
         f"notification {entry.notification_id} is due again (attempts so far: {entry.attempts})",
         highlight=False,
+        soft_wrap=True,
     )

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from flowdoctor.clock import Clock
 from flowdoctor.domain import Alert, AlertState, AlertTransition, Matcher, Severity, Silence
+from flowdoctor.domain.paging import Key, Page
 from flowdoctor.errors import InputError, NotFoundError
 from flowdoctor.monitor.alert_lifecycle import check
 from flowdoctor.store import Database, Store
@@ -49,6 +50,29 @@ class AlertService:
                 states=list(states) or None,
                 severities=list(severities) or None,
                 workflow_id=workflow_id,
+                limit=limit,
+            )
+
+    def page(
+        self,
+        *,
+        states: Sequence[AlertState] = (),
+        severities: Sequence[Severity] = (),
+        workflow_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after: Key | None = None,
+        limit: int = 100,
+    ) -> Page[Alert]:
+        """A page of alerts, most recently changed first, changed in ``[since, until)``."""
+        with self._db.transaction() as store:
+            return store.alerts.page(
+                states=states,
+                severities=severities,
+                workflow_id=workflow_id,
+                since=since,
+                until=until,
+                after=after,
                 limit=limit,
             )
 

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from flowdoctor.clock import Clock
 from flowdoctor.domain import ChangeEvent, ChangeKind
+from flowdoctor.domain.paging import Key, Page
 from flowdoctor.errors import InputError, NotFoundError
 from flowdoctor.store import Database
 
@@ -112,6 +113,30 @@ class ChangeLogService:
         with self._db.transaction() as store:
             return store.changes.list(
                 workflow_id=workflow_id, since=since, until=until, kind=kind, limit=limit
+            )
+
+    def page(
+        self,
+        *,
+        workflow_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kind: ChangeKind | None = None,
+        platform: str | None = None,
+        after: Key | None = None,
+        limit: int = 100,
+    ) -> Page[ChangeEvent]:
+        """A page of events in time order; with ``workflow_id``, its own and the fleet-wide
+        ones."""
+        with self._db.transaction() as store:
+            return store.changes.page(
+                workflow_id=workflow_id,
+                since=since,
+                until=until,
+                kind=kind,
+                platform=platform,
+                after=after,
+                limit=limit,
             )
 
 

@@ -44,6 +44,10 @@ KNOWN = {
 }  # fmt: skip
 
 
+MAX_DURATION = timedelta(days=3650)
+"""The longest ``for``, window or step: ten years is already no rule anyone means."""
+
+
 def parse_duration(value: object, field: str) -> timedelta:
     """``90``, ``"90s"``, ``"5m"``, ``"1h"``, ``"2d"`` as a ``timedelta``.
 
@@ -52,14 +56,19 @@ def parse_duration(value: object, field: str) -> timedelta:
     """
     if isinstance(value, bool):
         raise InputError("a duration must be seconds or text like 5m", field=field)
-    if isinstance(value, int | float):
-        seconds = float(value)
-    elif isinstance(value, str) and (found := _DURATION.match(value)):
-        seconds = float(found.group(1)) * _UNITS[found.group(2)]
-    else:
-        raise InputError(f"{value!r} is not a duration (like 90s, 5m, 1h)", field=field)
+    try:
+        if isinstance(value, int | float):
+            seconds = float(value)
+        elif isinstance(value, str) and (found := _DURATION.match(value)):
+            seconds = float(found.group(1)) * _UNITS[found.group(2)]
+        else:
+            raise InputError(f"{value!r} is not a duration (like 90s, 5m, 1h)", field=field)
+    except OverflowError:  # an integer beyond any float
+        seconds = math.inf
     if not math.isfinite(seconds) or seconds < 0:
         raise InputError("a duration must be finite and not negative", field=field)
+    if seconds > MAX_DURATION.total_seconds():
+        raise InputError("a duration is at most 3650 days", field=field)
     return timedelta(seconds=seconds)
 
 
@@ -115,6 +124,8 @@ def rules_from_yaml(text: str) -> list[AlertRule]:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise InputError(f"the rules file is not valid YAML: {exc}", field="rules") from exc
+    except RecursionError:  # PyYAML recurses once per level of nesting
+        raise InputError("the rules file is nested too deeply", field="rules") from None
     if not isinstance(data, Mapping) or not isinstance(data.get("rules"), list):
         raise InputError("the rules file needs a top-level list `rules:`", field="rules")
     rules = [rule_from_mapping(item, where=f"rules[{i}]") for i, item in enumerate(data["rules"])]
@@ -155,9 +166,14 @@ def _enum(kind: Any, value: object, field: str) -> Any:
 
 
 def _threshold(condition: Condition, value: object, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, int | float):
         raise InputError("the threshold must be a finite number", field=field)
-    number = float(value)
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond any float
+        number = math.inf
+    if not math.isfinite(number):
+        raise InputError("the threshold must be a finite number", field=field)
     if condition is Condition.ANOMALY and not 0.0 <= number <= 1.0:
         raise InputError("an anomaly threshold is a score in [0, 1]", field=field)
     if condition in (Condition.ABSENT, Condition.RATE_OF_CHANGE) and number <= 0:

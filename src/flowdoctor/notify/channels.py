@@ -114,6 +114,16 @@ def parse_channel_url(url: str) -> Target:
         raise InputError("the channel URL is empty", field="url")
     if any(c in text for c in "\r\n\t "):
         raise InputError("the channel URL contains whitespace", field="url")
+    try:
+        return _parse(text)
+    except InputError:
+        raise
+    except ValueError:  # urllib's: a bad IPv6 bracket, a port, a host invalid under NFKC
+        # Not its message: that may quote the URL, and the URL may hold a password.
+        raise InputError("the channel URL is not a valid URL", field="url") from None
+
+
+def _parse(text: str) -> Target:
     scheme = text.partition(":")[0].lower()
     if scheme == "mailto":
         return _mailto(text)

@@ -41,6 +41,7 @@ from flowdoctor.domain.notifications import (
     NotificationStatus,
     OutboxEntry,
 )
+from flowdoctor.domain.paging import Key, Page
 from flowdoctor.errors import ConfigurationError, InputError, InvalidTransitionError, NotFoundError
 from flowdoctor.notify.delivery import Deliverer, DeliveryResult, Sender
 from flowdoctor.notify.grouping import first_send, group_message, group_of
@@ -373,6 +374,29 @@ class NotificationService:
         with self._db.transaction() as store:
             repo = store.notifications
             return repo.list(status=status, alert_fingerprint=alert_fingerprint, limit=limit)
+
+    def page(
+        self,
+        *,
+        status: NotificationStatus | None = None,
+        alert_fingerprint: str | None = None,
+        channel_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after: Key | None = None,
+        limit: int = 100,
+    ) -> Page[OutboxEntry]:
+        """A page of outbox rows, oldest first, created in ``[since, until)``."""
+        with self._db.transaction() as store:
+            return store.notifications.page(
+                status=status,
+                alert_fingerprint=alert_fingerprint,
+                channel_id=channel_id,
+                since=since,
+                until=until,
+                after=after,
+                limit=limit,
+            )
 
     def get(self, notification_id: int) -> OutboxEntry:
         """One outbox row; ``NotFoundError`` if there is none."""

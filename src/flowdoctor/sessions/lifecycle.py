@@ -53,3 +53,28 @@ def check_status(current: SessionStatus, requested: SessionStatus) -> None:
         raise InvalidTransitionError(
             "session status", current.value, requested.value, sorted(s.value for s in allowed)
         )
+
+
+def next_stage(current: Stage | None, *, status: SessionStatus) -> Stage:
+    """The stage that advancing a session at ``current`` runs: the first later stage the table
+    allows (repeating analysis or verification is not advancing). ``InvalidTransitionError`` for a
+    closed session and after verification, where nothing follows.
+
+    >>> next_stage(Stage.ANALYSIS, status=SessionStatus.OPEN).value
+    'diagnosis'
+    """
+    order = tuple(Stage)
+    later = order if current is None else order[order.index(current) + 1 :]
+    allowed = STAGE_ALLOWED[current]
+    for stage in later:
+        if stage in allowed:
+            check_stage(current, stage, status=status)
+            return stage
+    if status is SessionStatus.CLOSED:
+        raise InvalidTransitionError("a closed session", "closed", "the next stage", [])
+    raise InvalidTransitionError(
+        "session stage",
+        current.value if current else "new",
+        "the next stage",
+        sorted(s.value for s in allowed),
+    )

@@ -33,12 +33,13 @@ from flowdoctor.domain import (
     TroubleshootingSession,
     VerificationResult,
 )
+from flowdoctor.domain.paging import Key, Page
 from flowdoctor.errors import InputError, SessionNotFoundError, StoreError
 from flowdoctor.mining import TemplateMiner
 from flowdoctor.recommend.ranking import recommend
 from flowdoctor.recommend.similar import SimilarIssue, find_similar
 from flowdoctor.sessions.context import platform_outages, workflow_series
-from flowdoctor.sessions.lifecycle import check_stage, check_status
+from flowdoctor.sessions.lifecycle import check_stage, check_status, next_stage
 from flowdoctor.sessions.stages import TemplateTally, identify, records_from_runs
 from flowdoctor.store import Database, Store
 
@@ -83,6 +84,28 @@ class TroubleshootingService:
         """Newest sessions first (without their children)."""
         with self._db.transaction() as store:
             return store.sessions.list(workflow_id=workflow_id, limit=limit)
+
+    def page(
+        self,
+        *,
+        workflow_id: str | None = None,
+        statuses: Sequence[SessionStatus] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after: Key | None = None,
+        limit: int = 100,
+    ) -> Page[TroubleshootingSession]:
+        """A page of sessions, newest first (without their children), created in
+        ``[since, until)``; ``after`` is the previous page's ``next_key``."""
+        with self._db.transaction() as store:
+            return store.sessions.page(
+                workflow_id=workflow_id,
+                statuses=statuses,
+                since=since,
+                until=until,
+                after=after,
+                limit=limit,
+            )
 
     def top_recommendation(self, workflow_id: str | None) -> str | None:
         """The first recommendation of the workflow's newest session that made any (for alert
@@ -202,19 +225,25 @@ class TroubleshootingService:
         with self._db.transaction() as store:
             session = _load(store, session_id)
             check_stage(session.stage, Stage.VERIFICATION, status=session.status)
-            started = self._clock.now()
-            if (before is None) != (after is None):
-                raise InputError("give both before and after metrics, or neither", field="after")
-            if before is not None and after is not None:
-                result = verify_metrics(before, after)
-            else:
-                result = self._verify_with_runs(store, session, fix_applied_at)
-            status = SessionStatus.VERIFIED if result.verified else SessionStatus.NOT_VERIFIED
-            check_status(session.status, status)
-            session.status = status
-            session.verification = result
-            output = {"verified": result.verified, "reason": result.reason}
-            self._complete(store, session, Stage.VERIFICATION, started, output)
+            self._verify(store, session, fix_applied_at, before, after)
+            return session
+
+    def advance(self, session_id: str) -> TroubleshootingSession:
+        """Run the session's next stage with what is stored (analysis on the stored runs,
+        verification against the runs since resolution finished), as the lifecycle table allows;
+        ``InvalidTransitionError`` when nothing follows (after verification, or once closed)."""
+        with self._db.transaction() as store:
+            session = _load(store, session_id)
+            stage = next_stage(session.stage, status=session.status)
+            if stage is Stage.ANALYSIS:
+                self._analyze(store, session, None, None)
+            elif stage is Stage.DIAGNOSIS:
+                self._diagnose(store, session)
+            elif stage is Stage.RESOLUTION:
+                self._resolve(store, session)
+            else:  # identification ran when the session started: no stored session lacks it
+                assert stage is Stage.VERIFICATION
+                self._verify(store, session, None, None, None)
             return session
 
     def close(self, session_id: str, *, reason: str = "") -> TroubleshootingSession:
@@ -341,6 +370,28 @@ class TroubleshootingService:
             "first": recommendations[0].title if recommendations else None,
         }
         self._complete(store, session, Stage.RESOLUTION, started, output)
+
+    def _verify(
+        self,
+        store: Store,
+        session: TroubleshootingSession,
+        fix_applied_at: datetime | None,
+        before: Mapping[str, float] | None,
+        after: Mapping[str, float] | None,
+    ) -> None:
+        started = self._clock.now()
+        if (before is None) != (after is None):
+            raise InputError("give both before and after metrics, or neither", field="after")
+        if before is not None and after is not None:
+            result = verify_metrics(before, after)
+        else:
+            result = self._verify_with_runs(store, session, fix_applied_at)
+        status = SessionStatus.VERIFIED if result.verified else SessionStatus.NOT_VERIFIED
+        check_status(session.status, status)
+        session.status = status
+        session.verification = result
+        output = {"verified": result.verified, "reason": result.reason}
+        self._complete(store, session, Stage.VERIFICATION, started, output)
 
     def _verify_with_runs(
         self, store: Store, session: TroubleshootingSession, fix_applied_at: datetime | None

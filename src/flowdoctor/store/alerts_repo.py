@@ -4,7 +4,7 @@ the lease that keeps one evaluator running at a time."""
 from __future__ import annotations
 
 import builtins
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,15 @@ from flowdoctor.domain import (
     Severity,
     Silence,
 )
+from flowdoctor.domain.paging import Key, Page
 from flowdoctor.store.monitor_tables import alert_rules, alert_transitions, alerts, leases, silences
+from flowdoctor.store.paging import Keyset, SortColumn, fetch_page, time_window
+
+_ALERT_ORDER = Keyset(
+    SortColumn(alerts.c.updated_at, "time", descending=True),
+    SortColumn(alerts.c.fingerprint, "text"),
+)
+"""Most recently changed first, as ``list`` orders them."""
 
 
 class RuleRepository:
@@ -107,6 +115,33 @@ class AlertRepository:
         if limit is not None:
             query = query.limit(limit)
         return [_alert(r._mapping) for r in self._conn.execute(query)]
+
+    def page(
+        self,
+        *,
+        states: Sequence[AlertState] = (),
+        severities: Sequence[Severity] = (),
+        workflow_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after: Key | None = None,
+        limit: int = 100,
+    ) -> Page[Alert]:
+        """A page of alerts, most recently changed first, changed in ``[since, until)``.
+
+        An alert that changes while a client pages moves to the first page: it is never listed
+        twice, and one not yet reached may be passed over until the next walk.
+        """
+        query = select(alerts).where(
+            *time_window(alerts.c.updated_at, alerts.c.updated_at, since=since, until=until)
+        )
+        if states:
+            query = query.where(alerts.c.state.in_([s.value for s in states]))
+        if severities:
+            query = query.where(alerts.c.severity.in_([s.value for s in severities]))
+        if workflow_id is not None:
+            query = query.where(alerts.c.workflow_id == workflow_id)
+        return fetch_page(self._conn, query, _ALERT_ORDER, after=after, limit=limit, convert=_alert)
 
     def counts(self) -> dict[tuple[str, str], int]:
         """How many alerts there are per (state, severity)."""

@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import Connection, insert, or_, select
 
 from flowdoctor.domain import ChangeEvent, ChangeKind
+from flowdoctor.domain.paging import Key, Page
 from flowdoctor.store import tables
+from flowdoctor.store.paging import Keyset, SortColumn, fetch_page, time_window
 
 
 class ChangeEventRepository:
@@ -72,6 +74,40 @@ class ChangeEventRepository:
         if limit is not None:
             query = query.limit(limit)
         return [_from_row(row._mapping) for row in self._conn.execute(query)]
+
+    def page(
+        self,
+        *,
+        workflow_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kind: ChangeKind | None = None,
+        platform: str | None = None,
+        after: Key | None = None,
+        limit: int = 100,
+    ) -> Page[ChangeEvent]:
+        """A page of events in time order within ``[since, until)``; with ``workflow_id``, the
+        workflow's own events and the fleet-wide ones."""
+        t = tables.change_events
+        query = select(t).where(
+            *time_window(t.c.occurred_at, t.c.occurred_at, since=since, until=until)
+        )
+        if workflow_id is not None:
+            query = query.where(or_(t.c.workflow_id == workflow_id, t.c.workflow_id.is_(None)))
+        if kind is not None:
+            query = query.where(t.c.kind == kind.value)
+        if platform is not None:
+            query = query.where(t.c.platform == platform)
+        return fetch_page(
+            self._conn, query, _CHANGE_ORDER, after=after, limit=limit, convert=_from_row
+        )
+
+
+_CHANGE_ORDER = Keyset(
+    SortColumn(tables.change_events.c.occurred_at, "time"),
+    SortColumn(tables.change_events.c.event_id, "text"),
+)
+"""Oldest first, as ``list`` orders them."""
 
 
 def _from_row(row: Any) -> ChangeEvent:

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
-from flowdoctor.errors import ConfigurationError, StoreError
+from flowdoctor.errors import ConfigurationError, InputError, StoreError
 from flowdoctor.store.alerts_repo import (
     AlertRepository,
     LeaseRepository,
@@ -24,6 +26,8 @@ from flowdoctor.store.alerts_repo import (
 )
 from flowdoctor.store.changes_repo import ChangeEventRepository
 from flowdoctor.store.health_repo import HealthHistoryRepository
+from flowdoctor.store.issues_repo import IssueRepository
+from flowdoctor.store.keys_repo import KeyRepository
 from flowdoctor.store.notify_repo import NotificationRepository
 from flowdoctor.store.records_repo import LogRepository, MetricRepository, RunRepository
 from flowdoctor.store.sessions_repo import SessionRepository
@@ -38,6 +42,7 @@ class Store:
         self.logs = LogRepository(connection)
         self.metrics = MetricRepository(connection)
         self.sessions = SessionRepository(connection)
+        self.issues = IssueRepository(connection)
         self.templates = TemplateRepository(connection)
         self.changes = ChangeEventRepository(connection)
         self.rules = RuleRepository(connection)
@@ -46,6 +51,7 @@ class Store:
         self.leases = LeaseRepository(connection)
         self.health = HealthHistoryRepository(connection)
         self.notifications = NotificationRepository(connection)
+        self.keys = KeyRepository(connection)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -58,8 +64,24 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_db_engine(url: str) -> Engine:
+_NUL_REFUSED = "cannot contain NUL (0x00)"
+"""psycopg's words for text holding U+0000, which PostgreSQL refuses."""
+
+
+@dataclass(frozen=True, slots=True)
+class PoolSettings:
+    """PostgreSQL connection pool per process: ``size`` kept open, ``overflow`` more at peaks,
+    ``timeout`` seconds to wait for a free one; ``connect_timeout`` for a new connection."""
+
+    size: int = 5
+    overflow: int = 10
+    timeout: float = 30.0
+    connect_timeout: int = 10
+
+
+def create_db_engine(url: str, pool: PoolSettings | None = None) -> Engine:
     """An SQLAlchemy engine for ``url``; for a SQLite file, its folder is created and WAL set."""
+    pool = pool or PoolSettings()
     try:
         parsed = make_url(url)
     except ArgumentError as exc:
@@ -71,16 +93,24 @@ def create_db_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(parsed, pool_pre_ping=True, pool_size=5, max_overflow=10)
+        return create_engine(
+            parsed,
+            pool_pre_ping=True,
+            pool_size=pool.size,
+            max_overflow=pool.overflow,
+            pool_timeout=pool.timeout,
+            # A database that does not answer must not hang a request or a worker for ever.
+            connect_args={"connect_timeout": pool.connect_timeout},
+        )
     raise ConfigurationError(f"unsupported database {parsed.get_backend_name()!r}")
 
 
 class Database:
     """One database: an engine plus transactions that yield a ``Store``."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool: PoolSettings | None = None) -> None:
         self.url = url
-        self.engine = create_db_engine(url)
+        self.engine = create_db_engine(url, pool)
 
     @property
     def dialect(self) -> str:
@@ -96,7 +126,12 @@ class Database:
         except OperationalError as exc:
             raise StoreError(f"database unavailable: {_first_line(exc)}") from exc
         except DBAPIError as exc:
+            if _NUL_REFUSED in str(exc.orig):
+                # PostgreSQL keeps no NUL in text (SQLite does): the caller's input, not an outage.
+                raise InputError("text cannot contain NUL (U+0000) characters") from exc
             raise StoreError(f"database refused the operation: {_first_line(exc)}") from exc
+        except PoolTimeoutError as exc:  # every pooled connection busy for the pool timeout
+            raise StoreError("database busy: no free connection in the pool") from exc
 
     def ping(self) -> None:
         """Raise ``StoreError`` unless the database answers."""

@@ -26,7 +26,12 @@ from flowdoctor.domain.notifications import (
     NotificationStatus,
     OutboxEntry,
 )
+from flowdoctor.domain.paging import Key, Page
 from flowdoctor.store import notify_tables as nt
+from flowdoctor.store.paging import Keyset, SortColumn, fetch_page, time_window
+
+_OUTBOX_ORDER = Keyset(SortColumn(nt.notifications.c.id, "int"))
+"""Oldest first, as ``list`` orders them."""
 
 
 class NotificationRepository:
@@ -290,6 +295,32 @@ class NotificationRepository:
         if limit is not None:
             query = query.limit(limit)
         return [_entry(row._mapping) for row in self._conn.execute(query)]
+
+    def page(
+        self,
+        *,
+        status: NotificationStatus | None = None,
+        alert_fingerprint: str | None = None,
+        channel_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after: Key | None = None,
+        limit: int = 100,
+    ) -> Page[OutboxEntry]:
+        """A page of outbox rows, oldest first, created in ``[since, until)``."""
+        t = nt.notifications
+        query = select(t).where(
+            *time_window(t.c.created_at, t.c.created_at, since=since, until=until)
+        )
+        if status is not None:
+            query = query.where(t.c.status == status.value)
+        if alert_fingerprint is not None:
+            query = query.where(t.c.alert_fingerprint == alert_fingerprint)
+        if channel_id is not None:
+            query = query.where(t.c.channel_id == channel_id)
+        return fetch_page(
+            self._conn, query, _OUTBOX_ORDER, after=after, limit=limit, convert=_entry
+        )
 
     def count_by_status(self) -> dict[NotificationStatus, int]:
         """How many outbox rows stand in each status (every status present, zero included)."""

@@ -23,7 +23,15 @@ from flowdoctor.domain import (
     VerificationResult,
     WorkflowIssue,
 )
+from flowdoctor.domain.paging import Key, Page
 from flowdoctor.store import tables
+from flowdoctor.store.paging import Keyset, SortColumn, fetch_page, time_window
+
+_SESSION_ORDER = Keyset(
+    SortColumn(tables.sessions.c.created_at, "time", descending=True),
+    SortColumn(tables.sessions.c.session_id, "text"),
+)
+"""Newest first, as ``list`` orders them."""
 
 
 class SessionRepository:
@@ -134,11 +142,31 @@ class SessionRepository:
         self, *, workflow_id: str | None = None, limit: int = 50
     ) -> builtins.list[TroubleshootingSession]:
         """Newest sessions first, without their children (use ``get`` for one in full)."""
+        return self.page(workflow_id=workflow_id, limit=limit).items
+
+    def page(
+        self,
+        *,
+        workflow_id: str | None = None,
+        statuses: Sequence[SessionStatus] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after: Key | None = None,
+        limit: int = 100,
+    ) -> Page[TroubleshootingSession]:
+        """A page of sessions, newest first (without their children), created in
+        ``[since, until)``; ``after`` is the previous page's ``next_key``."""
         t = tables.sessions
-        query = select(t).order_by(t.c.created_at.desc(), t.c.session_id).limit(limit)
+        query = select(t).where(
+            *time_window(t.c.created_at, t.c.created_at, since=since, until=until)
+        )
         if workflow_id is not None:
             query = query.where(t.c.workflow_id == workflow_id)
-        return [_session_from_row(row._mapping) for row in self._conn.execute(query)]
+        if statuses:
+            query = query.where(t.c.status.in_([s.value for s in statuses]))
+        return fetch_page(
+            self._conn, query, _SESSION_ORDER, after=after, limit=limit, convert=_session_from_row
+        )
 
     def issue_counts(self) -> dict[tuple[str, str, str], int]:
         """Issues of open sessions per (category, severity, platform); no platform is ``""``."""

@@ -18,8 +18,10 @@ from typing import Any
 from sqlalchemy import Connection, case, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from flowdoctor.domain.paging import Key, Page
 from flowdoctor.errors import InputError, StoreError
 from flowdoctor.store import tables
+from flowdoctor.store.paging import Keyset, SortColumn, fetch_page, time_window
 
 STATE_VERSIONS = frozenset({1})
 """Miner state versions this flowdoctor can read and write."""
@@ -150,17 +152,53 @@ class TemplateRepository:
             .order_by(t.c.occurrences.desc(), t.c.last_seen.desc(), t.c.template_id)
             .limit(limit)
         )
-        return [
-            StoredTemplate(
-                workflow_id=row.workflow_id,
-                template_id=row.template_id,
-                template=row.template,
-                occurrences=int(row.occurrences),
-                first_seen=row.first_seen,
-                last_seen=row.last_seen,
-            )
-            for row in self._conn.execute(query)
-        ]
+        return [_template(row._mapping) for row in self._conn.execute(query)]
+
+    def page(
+        self,
+        *,
+        workflow_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        after: Key | None = None,
+        limit: int = 100,
+    ) -> Page[StoredTemplate]:
+        """A page of templates of every workflow (or of one), most frequent first, then most
+        recently seen; ``since``/``until`` keep templates seen at some time in ``[since, until)``.
+
+        Counts only grow, so a template that recurs while a client pages moves towards the first
+        page: it is never listed twice, and one not yet reached may be passed over until the
+        next walk.
+        """
+        t = tables.error_templates
+        query = select(t).where(
+            *time_window(t.c.last_seen, t.c.first_seen, since=since, until=until)
+        )
+        if workflow_id is not None:
+            query = query.where(t.c.workflow_id == workflow_id)
+        return fetch_page(
+            self._conn, query, _TEMPLATE_ORDER, after=after, limit=limit, convert=_template
+        )
+
+
+_TEMPLATE_ORDER = Keyset(
+    SortColumn(tables.error_templates.c.occurrences, "int", descending=True),
+    SortColumn(tables.error_templates.c.last_seen, "time", descending=True),
+    SortColumn(tables.error_templates.c.id, "int"),
+)
+"""Most frequent first, then most recently seen, as ``list`` orders them; the row id makes the
+order total."""
+
+
+def _template(row: Any) -> StoredTemplate:
+    return StoredTemplate(
+        workflow_id=row["workflow_id"],
+        template_id=row["template_id"],
+        template=row["template"],
+        occurrences=int(row["occurrences"]),
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+    )
 
 
 def _insert(conn: Connection, table: Any) -> Any:

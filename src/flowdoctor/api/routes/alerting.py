@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response, status
+from pydantic import AwareDatetime
 
 from flowdoctor.api.deps import RuntimeDep
 from flowdoctor.api.monitoring_schemas import (
     AcknowledgeIn,
     AlertDetailOut,
     AlertOut,
+    AlertPage,
     BacktestIn,
     BacktestOut,
     ProvisionIn,
@@ -18,10 +20,20 @@ from flowdoctor.api.monitoring_schemas import (
     SilenceIn,
     SilenceOut,
 )
+from flowdoctor.api.pagination import (
+    DEFAULT_LIMIT,
+    NO_NUL,
+    Cursor,
+    Limit,
+    decode_cursor,
+    render_page,
+)
+from flowdoctor.api.problems import problems
 from flowdoctor.domain import AlertState, Matcher, Severity
 from flowdoctor.monitor.rule_config import parse_duration, parse_matcher, rule_from_mapping
 
 router = APIRouter(tags=["monitoring"])
+ALERTS = "alerts"
 
 
 @router.get("/rules", response_model=list[RuleOut])
@@ -30,38 +42,45 @@ def list_rules(runtime: RuntimeDep) -> list[RuleOut]:
     return [RuleOut.of(rule) for rule in runtime.rules.list()]
 
 
-@router.post("/rules", status_code=status.HTTP_201_CREATED, response_model=RuleOut)
+@router.post(
+    "/rules",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RuleOut,
+    responses=problems(413, 422),
+)
 def create_rule(body: dict[str, Any], runtime: RuntimeDep) -> RuleOut:
     """Create a rule; errors name the field (``rule.threshold``)."""
     return RuleOut.of(runtime.rules.create(body))
 
 
-@router.post("/rules/provision", response_model=list[RuleOut])
+@router.post("/rules/provision", response_model=list[RuleOut], responses=problems(413, 422))
 def provision_rules(body: ProvisionIn, runtime: RuntimeDep) -> list[RuleOut]:
     """Create or replace the rules of a YAML provisioning file (all or none)."""
     return [RuleOut.of(rule) for rule in runtime.rules.provision(body.yaml)]
 
 
-@router.get("/rules/{rule_id}", response_model=RuleOut)
+@router.get("/rules/{rule_id}", response_model=RuleOut, responses=problems(404, 422))
 def get_rule(rule_id: str, runtime: RuntimeDep) -> RuleOut:
     """One rule."""
     return RuleOut.of(runtime.rules.get(rule_id))
 
 
-@router.put("/rules/{rule_id}", response_model=RuleOut)
+@router.put("/rules/{rule_id}", response_model=RuleOut, responses=problems(404, 413, 422))
 def update_rule(rule_id: str, body: dict[str, Any], runtime: RuntimeDep) -> RuleOut:
     """Replace a rule's definition."""
     return RuleOut.of(runtime.rules.update(rule_id, body))
 
 
-@router.delete("/rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/rules/{rule_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(404, 422)
+)
 def delete_rule(rule_id: str, runtime: RuntimeDep) -> Response:
     """Delete a rule (its alerts and their history stay)."""
     runtime.rules.delete(rule_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/rules/backtest", response_model=BacktestOut)
+@router.post("/rules/backtest", response_model=BacktestOut, responses=problems(404, 413, 422))
 def backtest(body: BacktestIn, runtime: RuntimeDep) -> BacktestOut:
     """What a rule (stored, by ``rule_id``, or given) would have fired over the last days."""
     rule = (
@@ -74,40 +93,58 @@ def backtest(body: BacktestIn, runtime: RuntimeDep) -> BacktestOut:
     return BacktestOut.of(episodes)
 
 
-@router.get("/alerts", response_model=list[AlertOut])
+@router.get("/alerts", response_model=AlertPage, responses=problems(422))
 def list_alerts(
     runtime: RuntimeDep,
-    state: Annotated[list[AlertState] | None, Query()] = None,
-    severity: Annotated[list[Severity] | None, Query()] = None,
-    workflow_id: Annotated[str | None, Query(max_length=200)] = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-) -> list[AlertOut]:
-    """Alerts, most recently changed first, filtered by state, severity and workflow."""
-    found = runtime.alerts.list(
-        states=state or (), severities=severity or (), workflow_id=workflow_id, limit=limit
+    state: Annotated[list[AlertState] | None, Query(description="Any of these states.")] = None,
+    severity: Annotated[
+        list[Severity] | None, Query(description="Any of these severities.")
+    ] = None,
+    workflow_id: Annotated[str | None, Query(max_length=200, pattern=NO_NUL)] = None,
+    since: Annotated[AwareDatetime | None, Query(description="Changed at or after.")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="Changed before.")] = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> AlertPage:
+    """Alerts, most recently changed first, a page at a time. An alert that changes while you
+    page moves to the first page: it is never listed twice, and you see it on the next walk."""
+    page = runtime.alerts.page(
+        states=state or (),
+        severities=severity or (),
+        workflow_id=workflow_id,
+        since=since,
+        until=until,
+        after=decode_cursor(ALERTS, cursor),
+        limit=limit,
     )
-    return [AlertOut.of(a) for a in found]
+    return render_page(AlertPage, ALERTS, page, AlertOut.of)
 
 
-@router.get("/alerts/{fingerprint}", response_model=AlertDetailOut)
+@router.get("/alerts/{fingerprint}", response_model=AlertDetailOut, responses=problems(404, 422))
 def get_alert(fingerprint: str, runtime: RuntimeDep) -> AlertDetailOut:
     """One alert with its full history and the silences muting it."""
     return AlertDetailOut.of(runtime.alerts.get(fingerprint))
 
 
-@router.post("/alerts/{fingerprint}/acknowledge", response_model=AlertOut)
+@router.post(
+    "/alerts/{fingerprint}/acknowledge", response_model=AlertOut, responses=problems(404, 413, 422)
+)
 def acknowledge(fingerprint: str, body: AcknowledgeIn, runtime: RuntimeDep) -> AlertOut:
     """Acknowledge: who is on it, and a note."""
     return AlertOut.of(runtime.alerts.acknowledge(fingerprint, by=body.by, note=body.note))
 
 
-@router.post("/alerts/{fingerprint}/resolve", response_model=AlertOut)
+@router.post(
+    "/alerts/{fingerprint}/resolve",
+    response_model=AlertOut,
+    responses=problems(404, 409, 413, 422),
+)
 def resolve(fingerprint: str, body: AcknowledgeIn, runtime: RuntimeDep) -> AlertOut:
     """Resolve by hand."""
     return AlertOut.of(runtime.alerts.resolve(fingerprint, by=body.by, note=body.note))
 
 
-@router.get("/silences", response_model=list[SilenceOut])
+@router.get("/silences", response_model=list[SilenceOut], responses=problems(422))
 def list_silences(
     runtime: RuntimeDep, active: Annotated[bool, Query()] = False
 ) -> list[SilenceOut]:
@@ -115,7 +152,12 @@ def list_silences(
     return [SilenceOut.of(s) for s in runtime.alerts.silences(active_only=active)]
 
 
-@router.post("/silences", status_code=status.HTTP_201_CREATED, response_model=SilenceOut)
+@router.post(
+    "/silences",
+    status_code=status.HTTP_201_CREATED,
+    response_model=SilenceOut,
+    responses=problems(413, 422),
+)
 def create_silence(body: SilenceIn, runtime: RuntimeDep) -> SilenceOut:
     """Mute matching alerts' notifications until ``ends_at``."""
     matchers: list[Matcher] = [
@@ -131,7 +173,9 @@ def create_silence(body: SilenceIn, runtime: RuntimeDep) -> SilenceOut:
     return SilenceOut.of(silence)
 
 
-@router.delete("/silences/{silence_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/silences/{silence_id}", status_code=status.HTTP_204_NO_CONTENT, responses=problems(404, 422)
+)
 def end_silence(silence_id: str, runtime: RuntimeDep) -> Response:
     """End a silence now."""
     runtime.alerts.end_silence(silence_id)

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field, StrictStr
 
 from flowdoctor.api.deps import RuntimeDep
+from flowdoctor.api.problems import problems
+from flowdoctor.api.schemas import Timestamp
 from flowdoctor.monitor.alertmanager import IncomingAlert
 
 router = APIRouter(tags=["alertmanager"])
@@ -26,7 +28,7 @@ class AlertmanagerAlert(_Loose):
     status: Literal["firing", "resolved"]
     labels: Annotated[dict[Text, Text], Field(max_length=100)]
     annotations: Annotated[dict[Text, Text], Field(max_length=100)] = {}
-    startsAt: datetime  # noqa: N815 (Alertmanager's field names)
+    startsAt: Timestamp  # noqa: N815 (Alertmanager's field names)
     endsAt: StrictStr | None = None  # noqa: N815
     generatorURL: StrictStr | None = None  # noqa: N815
     fingerprint: Annotated[StrictStr, Field(max_length=64)] | None = None
@@ -45,7 +47,7 @@ class ReceivedOut(BaseModel):
     resolved: int
 
 
-@router.post("/api/v1/alertmanager", response_model=ReceivedOut)
+@router.post("/api/v1/alertmanager", response_model=ReceivedOut, responses=problems(413, 422))
 def receive(body: AlertmanagerPayload, runtime: RuntimeDep) -> ReceivedOut:
     """Store the alerts of an Alertmanager notification; they are listed by ``GET .../alerts``."""
     result = runtime.alertmanager.receive(
@@ -68,6 +70,8 @@ def _end(text: str | None) -> datetime | None:
     if not text or text.startswith("0001-01-01"):
         return None
     try:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        end = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        # Alertmanager always sends an offset; a time without one is taken as UTC.
+        return end.astimezone(UTC) if end.tzinfo else end.replace(tzinfo=UTC)
+    except (ValueError, OverflowError):
         return None

@@ -8,13 +8,33 @@ from fastapi import APIRouter, Query, status
 from pydantic import AwareDatetime
 
 from flowdoctor.api.deps import RuntimeDep
-from flowdoctor.api.schemas import ChangeEventOut, RecordChangesIn, RecordChangesOut
+from flowdoctor.api.pagination import (
+    DEFAULT_LIMIT,
+    NO_NUL,
+    Cursor,
+    Limit,
+    decode_cursor,
+    render_page,
+)
+from flowdoctor.api.problems import problems
+from flowdoctor.api.schemas import (
+    ChangeEventOut,
+    ChangeEventPage,
+    RecordChangesIn,
+    RecordChangesOut,
+)
 from flowdoctor.domain import ChangeEvent, ChangeKind
 
 router = APIRouter(prefix="/change-events", tags=["change events"])
+LIST = "change-events"
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=RecordChangesOut)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RecordChangesOut,
+    responses=problems(413, 422),
+)
 def record_changes(body: RecordChangesIn, runtime: RuntimeDep) -> RecordChangesOut:
     """Record a batch of change events (``occurred_at`` defaults to now)."""
     now = runtime.clock.now()
@@ -37,23 +57,38 @@ def record_changes(body: RecordChangesIn, runtime: RuntimeDep) -> RecordChangesO
     )
 
 
-@router.get("", response_model=list[ChangeEventOut])
+@router.get("", response_model=ChangeEventPage, responses=problems(422))
 def list_changes(
     runtime: RuntimeDep,
-    workflow_id: Annotated[str | None, Query(max_length=200)] = None,
-    since: Annotated[AwareDatetime | None, Query()] = None,
-    until: Annotated[AwareDatetime | None, Query()] = None,
+    workflow_id: Annotated[
+        str | None,
+        Query(
+            max_length=200,
+            pattern=NO_NUL,
+            description="This workflow's events and the fleet-wide ones.",
+        ),
+    ] = None,
+    since: Annotated[AwareDatetime | None, Query(description="Occurred at or after.")] = None,
+    until: Annotated[AwareDatetime | None, Query(description="Occurred before.")] = None,
     kind: Annotated[ChangeKind | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
-) -> list[ChangeEventOut]:
-    """Change events in time order; with ``workflow_id``, its own and the fleet-wide ones."""
-    found = runtime.changes.list(
-        workflow_id=workflow_id, since=since, until=until, kind=kind, limit=limit
+    platform: Annotated[str | None, Query(max_length=100, pattern=NO_NUL)] = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+) -> ChangeEventPage:
+    """Change events in time order, oldest first, a page at a time."""
+    page = runtime.changes.page(
+        workflow_id=workflow_id,
+        since=since,
+        until=until,
+        kind=kind,
+        platform=platform,
+        after=decode_cursor(LIST, cursor),
+        limit=limit,
     )
-    return [ChangeEventOut.of(e) for e in found]
+    return render_page(ChangeEventPage, LIST, page, ChangeEventOut.of)
 
 
-@router.get("/{event_id}", response_model=ChangeEventOut)
+@router.get("/{event_id}", response_model=ChangeEventOut, responses=problems(404, 422))
 def get_change(event_id: str, runtime: RuntimeDep) -> ChangeEventOut:
     """One change event."""
     return ChangeEventOut.of(runtime.changes.get(event_id))
