@@ -555,20 +555,22 @@ def test_oversized_strings_are_refused_naming_the_field(
     assert any(field in f for f in _fields(problem)), problem
 
 
-def test_an_oversized_log_line_is_cut_to_the_line_limit_not_stored_whole(
+def test_an_oversized_log_line_is_refused_naming_it_and_nothing_is_stored(
     client: TestClient, runtime: Runtime, seeded: dict[str, Any]
 ) -> None:
-    """The API takes a log line of any length and keeps its first DEFAULT_MAX_LINE_BYTES, as
-    the file reader does; the same goes for a session's error logs."""
-    line = "ERROR " + "é" * DEFAULT_MAX_LINE_BYTES  # two bytes a character: over twice the limit
-    response = client.post(f"{P}/logs", json={"workflow_id": "long_lines", "lines": [line, "x"]})
-    assert response.status_code == 201, response.text[:300]
-    assert response.json()["accepted"] == 2
+    """A log line over DEFAULT_MAX_LINE_BYTES of UTF-8 is a 422 naming the line (the file
+    reader cuts such lines; over HTTP the client is told), for ingest and a session's logs."""
+    line = "ERROR " + "é" * (DEFAULT_MAX_LINE_BYTES // 2)  # two bytes a character: just over
+    response = client.post(f"{P}/logs", json={"workflow_id": "long_lines", "lines": ["x", line]})
+    problem = _problem(response, status=422)
+    assert _fields(problem) == ["body.lines.1"] and "65,536 bytes" in response.text
     with runtime.db.transaction() as store:
-        stored = [r.raw for r in store.logs.list(workflow_id="long_lines")]
-    assert len(stored[0].encode()) <= DEFAULT_MAX_LINE_BYTES and stored[0].startswith("ERROR é")
+        assert store.logs.list(workflow_id="long_lines") == []
     session = client.post(f"{P}/sessions", json={"workflow_id": "long_lines", "error_logs": [line]})
-    assert session.status_code == 201, session.text[:300]
+    assert _fields(_problem(session, status=422)) == ["body.error_logs.0"]
+    at_limit = "é" * (DEFAULT_MAX_LINE_BYTES // 2)
+    accepted = client.post(f"{P}/logs", json={"workflow_id": "long_lines", "lines": [at_limit]})
+    assert accepted.status_code == 201, accepted.text[:300]
 
 
 def _body_taking_urls(client: TestClient, ids: dict[str, Any]) -> list[tuple[str, str]]:

@@ -29,6 +29,7 @@ from flowdoctor.domain import (
     Severity,
     Stage,
 )
+from flowdoctor.ingest import DEFAULT_MAX_LINE_BYTES
 from flowdoctor.store.issues_repo import StoredIssue
 
 
@@ -42,6 +43,17 @@ def _utc_representable(value: datetime) -> datetime:
 
 
 Timestamp = Annotated[AwareDatetime, AfterValidator(_utc_representable)]
+
+
+def _within_line_limit(line: str) -> str:
+    # The file reader cuts longer lines; a client sending one over HTTP is told instead.
+    if len(line) > DEFAULT_MAX_LINE_BYTES // 4 and len(line.encode()) > DEFAULT_MAX_LINE_BYTES:
+        raise ValueError(f"a log line is at most {DEFAULT_MAX_LINE_BYTES:,} bytes of UTF-8")
+    return line
+
+
+LogLine = Annotated[StrictStr, AfterValidator(_within_line_limit)]
+"""One log line, at most ``DEFAULT_MAX_LINE_BYTES`` (64 KiB) of UTF-8."""
 """A time with its UTC offset, and within the years 1-9999 once in UTC."""
 WorkflowId = Annotated[StrictStr, Field(min_length=1, max_length=200, pattern=r"\S")]
 Finite = Annotated[float, Field(strict=True, allow_inf_nan=False)]
@@ -86,7 +98,7 @@ class CreateSessionIn(_Request):
     workflow's last 24 hours."""
 
     workflow_id: WorkflowId
-    error_logs: Annotated[list[StrictStr], Field(max_length=100_000)] | None = None
+    error_logs: Annotated[list[LogLine], Field(max_length=100_000)] | None = None
     run_events: Annotated[list[RunEventIn], Field(max_length=10_000)] = []
 
 
@@ -115,7 +127,7 @@ class IngestLogsIn(_Request):
     """A batch of log lines (plain text or JSON objects, one per line); all are stored or none."""
 
     workflow_id: WorkflowId | None = None
-    lines: Annotated[list[StrictStr], Field(min_length=1)]
+    lines: Annotated[list[LogLine], Field(min_length=1)]
 
 
 Label = Annotated[StrictStr, Field(max_length=200)]
