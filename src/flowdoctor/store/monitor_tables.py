@@ -42,6 +42,7 @@ alerts = Table(
     Column("source", String(20), nullable=False),
     Index(None, "state", "severity"),
     Index(None, "workflow_id"),
+    Index(None, "updated_at"),  # GET /alerts pages by last change (0009)
 )
 
 alert_transitions = Table(

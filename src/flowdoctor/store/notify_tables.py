@@ -62,6 +62,7 @@ notifications = Table(
     Index(None, "status", "next_attempt_at"),
     Index(None, "alert_fingerprint"),
     Index(None, "group_id", "status"),
+    Index(None, "channel_id", "id"),  # GET /notifications?channel_id= pages (0009)
 )
 """The outbox: every notification is written here before it is sent."""
 

@@ -97,6 +97,7 @@ sessions = Table(
     Column("metrics", JSON, nullable=False),
     Column("verification", JSON),
     Index(None, "workflow_id", "created_at"),
+    Index(None, "created_at"),  # GET /sessions pages newest first (0009)
 )
 
 
@@ -212,6 +213,7 @@ error_templates = Table(
     Column("first_seen", UTCDateTime(), nullable=False),
     Column("last_seen", UTCDateTime(), nullable=False),
     UniqueConstraint("workflow_id", "template_id"),
+    Index(None, "occurrences"),  # GET /templates pages most frequent first (0009)
 )
 """Recurring error templates of each workflow, with counts accumulated across sessions."""
 
