@@ -58,6 +58,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from _databases import fresh_database  # benchmarks/ is on sys.path
 from sqlalchemy import text
 
 from flowdoctor.store import Database
@@ -118,36 +119,6 @@ def progress(message: str) -> None:
 
 
 # --- the database and the server ------------------------------------------------------------
-
-
-@contextmanager
-def database(kind: str, pg_url: str) -> Iterator[str | None]:
-    """A fresh database URL (None when PostgreSQL does not answer; the reason goes to stderr)."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{Path(folder) / 'load.db'}"
-        return
-    try:
-        import psycopg
-    except ImportError:
-        progress("postgresql: psycopg is not installed; skipped")
-        yield None
-        return
-    dsn = pg_url.replace("postgresql+psycopg://", "postgresql://")
-    schema = f"fd_load_{uuid.uuid4().hex[:10]}"
-    try:
-        with psycopg.connect(dsn, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-    except psycopg.Error as exc:
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        progress(f"postgresql: not reachable at {dsn} ({first}); skipped")
-        yield None
-        return
-    try:
-        yield f"{pg_url}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def free_port() -> int:
@@ -533,7 +504,7 @@ def main() -> None:
     skipped: list[str] = []
     backends = ("sqlite",) if args.sqlite_only else ("sqlite", "postgresql")
     for backend in backends:
-        with database(backend, args.postgres_url) as url:
+        with fresh_database(backend, args.postgres_url, name="load") as url:
             if url is None:
                 skipped.append(f"postgresql: skipped, no PostgreSQL answers at {args.postgres_url}")
                 continue

@@ -26,14 +26,11 @@ from __future__ import annotations
 import argparse
 import statistics
 import sys
-import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
+
+from _databases import fresh_database  # benchmarks/ is on sys.path
 
 from flowdoctor.clock import FixedClock
 from flowdoctor.config import Settings
@@ -99,35 +96,6 @@ def rules_for(kind: str, workflows: int) -> list[dict[str, Any]]:
     ]
 
 
-@contextmanager
-def database(kind: str, pg_url: str) -> Iterator[str | None]:
-    """A fresh database URL (None when PostgreSQL does not answer)."""
-    if kind == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            yield f"sqlite:///{Path(folder) / 'bench.db'}"
-        return
-    try:
-        import psycopg
-    except ImportError:
-        print("postgresql: psycopg is not installed; skipped", file=sys.stderr)
-        yield None
-        return
-    dsn = pg_url.replace("postgresql+psycopg://", "postgresql://")
-    schema = f"fd_bench_{uuid.uuid4().hex[:10]}"
-    try:
-        with psycopg.connect(dsn, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-    except psycopg.Error as exc:
-        print(f"postgresql: {exc}; skipped", file=sys.stderr)
-        yield None
-        return
-    try:
-        yield f"{pg_url}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(dsn, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
 def measure(runtime: Runtime, repeat: int) -> tuple[float, float, float, int, int]:
     """(first cycle s, median of the next cycles, slowest of them, checks, firing alerts)."""
     first = runtime.evaluator.evaluate_once()
@@ -148,7 +116,7 @@ def main() -> None:
     rows = []
     for backend in ("sqlite", "postgresql"):
         for kind in ("fleet", "per-workflow"):
-            with database(backend, args.pg) as url:
+            with fresh_database(backend, args.pg, name="bench") as url:
                 if url is None:
                     continue
                 runtime = build(Settings(database_url=url), clock=FixedClock(NOW))

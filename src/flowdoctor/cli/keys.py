@@ -9,9 +9,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flowdoctor.cli.common import err, fail, load_settings
+from flowdoctor.cli.common import err, with_runtime
 from flowdoctor.domain.access import Scope
-from flowdoctor.errors import FlowdoctorError, InputError
 
 keys_app = typer.Typer(
     help="API keys: once one exists, every API request but /healthz needs one.",
@@ -27,18 +26,7 @@ def create_command(
     ] = Scope.READ,
 ) -> None:
     """Issue a key and print it, once: only its hash is stored."""
-    from flowdoctor.runtime import build
-
-    try:
-        runtime = build(load_settings())
-        try:
-            key, token = runtime.keys.create(name, scope)
-        finally:
-            runtime.close()
-    except InputError as exc:
-        fail(str(exc), code=2)
-    except FlowdoctorError as exc:
-        fail(str(exc))
+    key, token = with_runtime(lambda runtime: runtime.keys.create(name, scope))
     sys.stdout.write(token + "\n")
     err.print(
         f"key {key.key_id} ({key.name}, scope {key.scope.value}) created; "
@@ -51,16 +39,7 @@ def create_command(
 @keys_app.command("list")
 def list_command() -> None:
     """Every key with its scope, and when it was revoked (never the key itself)."""
-    from flowdoctor.runtime import build
-
-    try:
-        runtime = build(load_settings())
-        try:
-            keys = runtime.keys.list()
-        finally:
-            runtime.close()
-    except FlowdoctorError as exc:
-        fail(str(exc))
+    keys = with_runtime(lambda runtime: runtime.keys.list())
     table = Table("key id", "name", "scope", "created", "revoked")
     for key in keys:
         revoked = key.revoked_at.isoformat(timespec="seconds") if key.revoked_at else ""
@@ -79,14 +58,5 @@ def revoke_command(
     key_id: Annotated[str, typer.Argument(help="The key id `list` shows.")],
 ) -> None:
     """Revoke a key (other server processes stop taking it within 5 seconds)."""
-    from flowdoctor.runtime import build
-
-    try:
-        runtime = build(load_settings())
-        try:
-            runtime.keys.revoke(key_id)
-        finally:
-            runtime.close()
-    except FlowdoctorError as exc:
-        fail(str(exc))
+    with_runtime(lambda runtime: runtime.keys.revoke(key_id))
     err.print(f"key {key_id} revoked", highlight=False, soft_wrap=True)

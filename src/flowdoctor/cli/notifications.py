@@ -10,9 +10,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flowdoctor.cli.common import err, fail, load_settings
+from flowdoctor.cli.common import err, with_runtime
 from flowdoctor.domain.notifications import NotificationStatus
-from flowdoctor.errors import FlowdoctorError
 from flowdoctor.notify.channel_service import describe_notification
 
 notifications_app = typer.Typer(
@@ -30,16 +29,7 @@ def list_command(
     as_json: Annotated[bool, typer.Option("--json", help="JSON lines instead of a table.")] = False,
 ) -> None:
     """The outbox's rows, oldest first."""
-    from flowdoctor.runtime import build
-
-    try:
-        runtime = build(load_settings())
-        try:
-            rows = runtime.notifications.list(status=status, limit=limit)
-        finally:
-            runtime.close()
-    except FlowdoctorError as exc:
-        fail(str(exc))
+    rows = with_runtime(lambda runtime: runtime.notifications.list(status=status, limit=limit))
     if as_json:
         for row in rows:
             sys.stdout.write(json.dumps(describe_notification(row), default=str) + "\n")
@@ -63,16 +53,7 @@ def retry_command(
     by: Annotated[str | None, typer.Option(help="Who asks, for the row's reason.")] = None,
 ) -> None:
     """Send a failed notification again at the next delivery pass (exit 1 unless it failed)."""
-    from flowdoctor.runtime import build
-
-    try:
-        runtime = build(load_settings())
-        try:
-            entry = runtime.notifications.retry(notification_id, by=by)
-        finally:
-            runtime.close()
-    except FlowdoctorError as exc:
-        fail(str(exc))
+    entry = with_runtime(lambda runtime: runtime.notifications.retry(notification_id, by=by))
     err.print(
         f"notification {entry.notification_id} is due again (attempts so far: {entry.attempts})",
         highlight=False,

@@ -267,7 +267,9 @@ class NotificationService:
                 return DeliveryReport(claimed=len(entries), released=released, **counts)
             channel = channels.get(batch[0].channel_id)
             result = self._send(batch, channel)
-            retry_at = self._retry_at(batch)
+            # One backoff for the whole batch, so a group's rows are retried together; drawn only
+            # when there is something to retry.
+            retry_at = None if result.ok or not result.retryable else self._retry_at(batch)
             for entry in batch:
                 outcome = self._record(entry, result, token=token, now=now, retry_at=retry_at)
                 counts[outcome] += 1
@@ -296,7 +298,6 @@ class NotificationService:
             return DeliveryResult(False, True, f"internal error ({type(exc).__name__})")
 
     def _retry_at(self, batch: Sequence[OutboxEntry]) -> datetime:
-        # One backoff for the whole batch, so a group's rows are retried together.
         number = max(e.attempts for e in batch) + 1
         return self._clock.now() + self._policy.delay(number, self._rng)
 
@@ -307,7 +308,7 @@ class NotificationService:
         *,
         token: str,
         now: datetime,
-        retry_at: datetime,
+        retry_at: datetime | None,
     ) -> str:
         at = max(now, self._clock.now())
         number = entry.attempts + 1
@@ -336,7 +337,7 @@ class NotificationService:
         return "retrying" if status is NotificationStatus.PENDING else _OUTCOMES[status]
 
     def _next_step(
-        self, result: DeliveryResult, number: int, at: datetime, retry_at: datetime
+        self, result: DeliveryResult, number: int, at: datetime, retry_at: datetime | None
     ) -> tuple[NotificationStatus, datetime, str]:
         if result.ok:
             return NotificationStatus.DELIVERED, at, result.reason
@@ -348,6 +349,7 @@ class NotificationService:
                 at,
                 f"gave up after {number} attempts: {result.reason}",
             )
+        assert retry_at is not None  # drawn for every retryable failure
         return NotificationStatus.PENDING, max(retry_at, at), result.reason
 
     def run(self, stop: threading.Event, *, interval: float = 5.0) -> None:
