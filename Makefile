@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test lint typecheck unit install dev clean prometheus-tools bench-tools
+.PHONY: run test lint typecheck unit install dev clean prometheus-tools bench-tools browser-tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -56,7 +56,16 @@ bench-tools: dev
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends wrk \
 		>/dev/null 2>&1) || echo "wrk not installed: benchmarks/load.py cannot run" >&2
 
-unit: dev prometheus-tools
+# Debian's Chromium for the dashboard's end-to-end tests (Playwright drives it at /usr/bin/chromium;
+# no browser download). Installed once; without it (not root, no apt) those tests skip, saying why.
+browser-tools:
+	@test -x /usr/bin/chromium || \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
+		>/dev/null 2>&1 || (apt-get update -qq >/dev/null 2>&1 && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium \
+		>/dev/null 2>&1) || echo "chromium not installed: the dashboard's browser tests will skip" >&2
+
+unit: dev prometheus-tools browser-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint typecheck unit

@@ -16,6 +16,7 @@ from flowdoctor.monitor.changes import ChangeLogService
 from flowdoctor.monitor.evaluator import Evaluator
 from flowdoctor.monitor.intake import IntakeService
 from flowdoctor.monitor.metrics_source import StoreMetricsSource
+from flowdoctor.monitor.overview import OverviewService
 from flowdoctor.monitor.prometheus import Instruments, NotificationOutcome, SourceCollector
 from flowdoctor.monitor.rules import RuleService
 from flowdoctor.monitor.workflows import WorkflowService
@@ -39,6 +40,8 @@ class Runtime:
     """Issues across sessions and the recurring error templates, read page by page."""
     intake: IntakeService
     workflows: WorkflowService
+    overview: OverviewService
+    """The fleet at a glance, for the dashboard."""
     changes: ChangeLogService
     rules: RuleService
     alerts: AlertService
@@ -102,6 +105,7 @@ def build(
             db=db, clock=clock, max_batch_items=settings.max_batch_items, instruments=instruments
         ),
         workflows=workflows,
+        overview=OverviewService(db=db, clock=clock),
         changes=ChangeLogService(db=db, clock=clock, max_batch_items=settings.max_batch_items),
         rules=RuleService(db=db, clock=clock),
         alerts=AlertService(db=db, clock=clock),

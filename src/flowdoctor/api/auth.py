@@ -1,6 +1,7 @@
 """API keys on every request, and per-key rate limits, as one ASGI middleware.
 
-A request needs a key (``Authorization: Bearer fd_...`` or ``X-API-Key: fd_...``) once a key
+A request needs a key (``Authorization: Bearer fd_...``, ``X-API-Key: fd_...`` or the dashboard's
+login cookie) once a key
 has been issued (revoked or not), or always when the server listens on anything but loopback;
 liveness (``/healthz``) never does. The scope it needs comes from one table
 (``required_scope``): reads need ``read``, changes ``write``, and what changes who gets paged
@@ -12,8 +13,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import MutableMapping
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from flowdoctor.access import KeyService, RateLimiter
@@ -27,10 +30,17 @@ from flowdoctor.errors import (
     RateLimitedError,
 )
 
-PUBLIC_PATHS = frozenset({"/healthz"})
+PUBLIC_PATHS = frozenset({"/healthz", "/login"})
+PUBLIC_PREFIXES = ("/static/",)
+"""The dashboard's stylesheet and script: the login page needs them before any key."""
+KEY_COOKIE = "flowdoctor_key"
+"""Where the dashboard keeps the key a browser logged in with (HttpOnly, SameSite=Strict)."""
 READ_ONLY_POSTS = frozenset({f"{API_PREFIX}/rules/backtest"})
 """POSTs that compute an answer and change nothing."""
-ADMIN_PREFIXES = tuple(f"{API_PREFIX}/{p}" for p in ("rules", "channels", "notifications"))
+ADMIN_PREFIXES = (
+    *(f"{API_PREFIX}/{p}" for p in ("rules", "channels", "notifications")),
+    "/rules",  # the dashboard's rule forms
+)
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -42,7 +52,7 @@ def required_scope(method: str, path: str) -> KeyScope | None:
     >>> required_scope("POST", "/api/workflow-troubleshooting/channels").value
     'admin'
     """
-    if path in PUBLIC_PATHS:
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
         return None
     if method in SAFE_METHODS or path in READ_ONLY_POSTS:
         return KeyScope.READ
@@ -62,15 +72,35 @@ def is_loopback(host: str) -> bool:
 
 
 def presented_key(headers: list[tuple[bytes, bytes]]) -> str | None:
-    """The key a request carries, from ``Authorization: Bearer`` or ``X-API-Key``."""
+    """The key a request carries, from ``Authorization: Bearer``, ``X-API-Key`` or, for the
+    dashboard, the ``flowdoctor_key`` cookie."""
+    cookie_key = None
     for name, value in headers:
+        if name == b"cookie":
+            cookie_key = _cookie(value.decode("latin-1"), KEY_COOKIE) or cookie_key
         if name == b"authorization":
             scheme, _, token = value.decode("latin-1").partition(" ")
             if scheme.lower() == "bearer" and token.strip():
                 return token.strip()
         elif name == b"x-api-key" and value.strip():
             return value.decode("latin-1").strip()
+    return cookie_key
+
+
+def _cookie(header: str, wanted: str) -> str | None:
+    for part in header.split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == wanted and value:
+            return value
     return None
+
+
+def _is_page_request(scope: MutableMapping[str, Any]) -> bool:
+    """A browser asking for a dashboard page (sent to the login page when it has no key)."""
+    if scope["method"] != "GET" or scope["path"].startswith((API_PREFIX, "/metrics")):
+        return False
+    accept = dict(scope["headers"]).get(b"accept", b"")
+    return b"text/html" in accept
 
 
 class AccessMiddleware:
@@ -97,6 +127,14 @@ class AccessMiddleware:
         if needed is not None:
             try:
                 self._admit(needed, scope)
+            except AuthenticationError as exc:
+                if _is_page_request(scope):
+                    target = quote(scope["path"], safe="/")
+                    login = RedirectResponse(f"/login?next={target}", status_code=303)
+                    await login(scope, receive, send)
+                    return
+                await response_for(exc)(scope, receive, send)
+                return
             except FlowdoctorError as exc:
                 await response_for(exc)(scope, receive, send)
                 return

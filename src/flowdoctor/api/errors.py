@@ -8,13 +8,15 @@ rendered as RFC 9457 problem details (``application/problem+json``)::
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from flowdoctor.api.paths import API_PREFIX
 from flowdoctor.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -90,8 +92,29 @@ def response_for(exc: FlowdoctorError) -> JSONResponse:
     return problem(status, code, str(exc), errors=errors, headers=headers)
 
 
-async def _flowdoctor_error(_request: Request, exc: Exception) -> JSONResponse:
+HtmlErrorPage = Callable[[Request, int, str, str], Response]
+"""Renders an error as a page: ``(request, status, title, detail)``; the dashboard installs one
+as ``app.state.html_error_page``."""
+
+
+def _html_page_for(request: Request) -> HtmlErrorPage | None:
+    """The dashboard's error page when a browser asked for a page (not for the API, /metrics or a
+    fragment fetched by script, which keep problem details)."""
+    render = getattr(request.app.state, "html_error_page", None)
+    if render is None or request.url.path.startswith((API_PREFIX, "/metrics", "/fragments")):
+        return None
+    accepts = request.headers.get("accept", "")
+    return render if "text/html" in accepts else None
+
+
+async def _flowdoctor_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, FlowdoctorError)
+    render = _html_page_for(request)
+    if render is not None:
+        status, code = status_for(exc)
+        if status >= 500:
+            log.error("page failed: %s", exc)
+        return render(request, status, code.replace("-", " ").capitalize(), str(exc))
     return response_for(exc)
 
 
@@ -115,8 +138,12 @@ async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
 _UNPARSEABLE_BODY = "There was an error parsing the body"
 
 
-async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    render = _html_page_for(request)
+    if render is not None and exc.status_code in (404, 405):
+        title = "Not found" if exc.status_code == 404 else "Method not allowed"
+        return render(request, exc.status_code, title, f"nothing at {request.url.path}")
     if exc.status_code == 400 and exc.detail == _UNPARSEABLE_BODY:
         message = "the body is not valid UTF-8 JSON"
         return problem(

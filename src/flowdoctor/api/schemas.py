@@ -90,7 +90,9 @@ class RunEventIn(_Request):
 
     def to_domain(self) -> RunEvent:
         """The domain record."""
-        return RunEvent(**self.model_dump())
+        # The validated fields as the model holds them (all flat; extra fields are refused):
+        # half the cost of ``model_dump``'s copy, on the path of every ingested run.
+        return RunEvent(**self.__dict__)
 
 
 class CreateSessionIn(_Request):

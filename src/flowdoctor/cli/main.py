@@ -184,7 +184,7 @@ def serve_command(
         return
     try:
         uvicorn.run(
-            create_app(runtime, evaluate_rules=True),
+            create_app(runtime, evaluate_rules=True, tune_gc=True),
             host=bind_host,
             port=bind_port,
             log_level=settings.log_level,

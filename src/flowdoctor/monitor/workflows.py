@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from typing import Any
 
 from flowdoctor.analyze.runs import summarize_runs
 from flowdoctor.clock import Clock
-from flowdoctor.domain import AlertState, RunEvent, Severity
+from flowdoctor.domain import Alert, AlertState, RunEvent, Severity
 from flowdoctor.errors import NotFoundError
 from flowdoctor.monitor.health import HealthReport, workflow_health
 from flowdoctor.store import Database, Store
@@ -50,22 +51,21 @@ class WorkflowService:
             alerts = _open_alerts(store, workflow_id).get(workflow_id, Counter())
         return _report(workflow_id, recent, history, alerts, now)
 
+    def runs(
+        self, workflow_id: str, *, since: datetime, until: datetime | None = None
+    ) -> list[RunEvent]:
+        """The workflow's runs started in ``[since, until)``, oldest first."""
+        with self._db.transaction() as store:
+            return store.runs.list(workflow_id=workflow_id, since=since, until=until)
+
     def all_health(self) -> dict[str, HealthReport]:
         """Every workflow's health, from one read of the recent runs (for /metrics)."""
         now = self._clock.now()
-        start = now - HEALTH_WINDOW
         with self._db.transaction() as store:
             ids = store.runs.workflow_ids()
-            runs = store.runs.list(since=start - BASELINE_WINDOW)
-            alerts = _open_alerts(store, None)
-        recent: dict[str, list[RunEvent]] = defaultdict(list)
-        history: dict[str, list[RunEvent]] = defaultdict(list)
-        for run in runs:
-            (recent if run.started_at >= start else history)[run.workflow_id].append(run)
-        return {
-            w: _report(w, recent.get(w, []), history.get(w, []), alerts.get(w, Counter()), now)
-            for w in ids
-        }
+            runs = store.runs.list(since=now - HEALTH_WINDOW - BASELINE_WINDOW)
+            alerts = store.alerts.list(states=OPEN, limit=None)
+        return {r.workflow_id: r for r in fleet_health(ids, runs, alerts, now)}
 
     def record_health_if_due(self) -> int:
         """Write every workflow's health to its history when ``RECORD_EVERY`` has passed since
@@ -90,6 +90,25 @@ class WorkflowService:
             if store.runs.count(workflow_id=workflow_id) == 0:
                 raise NotFoundError("workflow", workflow_id)
             return store.health.list(workflow_id, since=since, limit=limit)
+
+
+def fleet_health(
+    ids: Iterable[str], runs: Iterable[RunEvent], open_alerts: Iterable[Alert], now: datetime
+) -> list[HealthReport]:
+    """The health of each of ``ids`` from runs since ``HEALTH_WINDOW + BASELINE_WINDOW`` before
+    ``now`` (all workflows at once) and the open alerts, in the order of ``ids``."""
+    start = now - HEALTH_WINDOW
+    recent: dict[str, list[RunEvent]] = defaultdict(list)
+    history: dict[str, list[RunEvent]] = defaultdict(list)
+    for run in runs:
+        (recent if run.started_at >= start else history)[run.workflow_id].append(run)
+    counts: dict[str | None, Counter[Severity]] = defaultdict(Counter)
+    for alert in open_alerts:
+        counts[alert.workflow_id][alert.severity] += 1
+    return [
+        _report(w, recent.get(w, []), history.get(w, []), counts.get(w, Counter()), now)
+        for w in ids
+    ]
 
 
 def _report(

@@ -6,9 +6,10 @@ repository call inside it commits or rolls back together.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from flowdoctor.domain import RunEvent
 from flowdoctor.errors import ConfigurationError, InputError, StoreError
 from flowdoctor.store.alerts_repo import (
     AlertRepository,
@@ -30,8 +32,10 @@ from flowdoctor.store.issues_repo import IssueRepository
 from flowdoctor.store.keys_repo import KeyRepository
 from flowdoctor.store.notify_repo import NotificationRepository
 from flowdoctor.store.records_repo import LogRepository, MetricRepository, RunRepository
+from flowdoctor.store.run_rows import PreparedInsert, prepare_runs
 from flowdoctor.store.sessions_repo import SessionRepository
 from flowdoctor.store.templates_repo import TemplateRepository
+from flowdoctor.store.writer_lock import writer_lock_for
 
 
 class Store:
@@ -111,27 +115,35 @@ class Database:
     def __init__(self, url: str, pool: PoolSettings | None = None) -> None:
         self.url = url
         self.engine = create_db_engine(url, pool)
+        self._writer_lock = writer_lock_for(self.engine)
 
     @property
     def dialect(self) -> str:
         """``sqlite`` or ``postgresql``."""
         return self.engine.dialect.name
 
+    def prepare_runs(self, events: Iterable[RunEvent], ingested_at: datetime) -> PreparedInsert:
+        """The INSERTs of ``events`` for this database, made outside any transaction, for
+        ``store.runs.add_prepared``."""
+        return prepare_runs(self.dialect, events, ingested_at)
+
     @contextmanager
     def transaction(self) -> Iterator[Store]:
         """Open a transaction; it commits when the block ends and rolls back if it raises."""
-        try:
-            with self.engine.begin() as connection:
-                yield Store(connection)
-        except OperationalError as exc:
-            raise StoreError(f"database unavailable: {_first_line(exc)}") from exc
-        except DBAPIError as exc:
-            if _NUL_REFUSED in str(exc.orig):
-                # PostgreSQL keeps no NUL in text (SQLite does): the caller's input, not an outage.
-                raise InputError("text cannot contain NUL (U+0000) characters") from exc
-            raise StoreError(f"database refused the operation: {_first_line(exc)}") from exc
-        except PoolTimeoutError as exc:  # every pooled connection busy for the pool timeout
-            raise StoreError("database busy: no free connection in the pool") from exc
+        with _translated_errors(), self.engine.begin() as connection:
+            yield Store(connection)
+
+    @contextmanager
+    def write_transaction(self) -> Iterator[Store]:
+        """A transaction for a write that may meet many others (ingestion).
+
+        On a SQLite file it first takes a lock beside the file that every flowdoctor process
+        shares, so writers queue on it and the next starts the moment one commits; without it,
+        they collide on SQLite's writer lock, whose busy handler sleeps for growing intervals
+        (tens of milliseconds) between tries. Elsewhere it is ``transaction()``.
+        """
+        with self._writer_lock, self.transaction() as store:
+            yield store
 
     def ping(self) -> None:
         """Raise ``StoreError`` unless the database answers."""
@@ -147,3 +159,19 @@ def _first_line(exc: Exception) -> str:
     return (
         str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
     )
+
+
+@contextmanager
+def _translated_errors() -> Iterator[None]:
+    """Database exceptions as flowdoctor's: an outage, a busy pool or the caller's bad input."""
+    try:
+        yield
+    except OperationalError as exc:
+        raise StoreError(f"database unavailable: {_first_line(exc)}") from exc
+    except DBAPIError as exc:
+        if _NUL_REFUSED in str(exc.orig):
+            # PostgreSQL keeps no NUL in text (SQLite does): the caller's input, not an outage.
+            raise InputError("text cannot contain NUL (U+0000) characters") from exc
+        raise StoreError(f"database refused the operation: {_first_line(exc)}") from exc
+    except PoolTimeoutError as exc:  # every pooled connection busy for the pool timeout
+        raise StoreError("database busy: no free connection in the pool") from exc

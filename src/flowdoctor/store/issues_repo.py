@@ -4,7 +4,7 @@ to, filtered and paged (a session's own issues come with ``SessionRepository.get
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -81,6 +81,41 @@ class IssueRepository:
         return fetch_page(
             self._conn, query, _ISSUE_ORDER, after=after, limit=limit, convert=_stored
         )
+
+    def tally(self, *, since: datetime, until: datetime | None = None) -> IssueTally:
+        """Occurrences of the issues seen in ``[since, until)``, summed by category, platform
+        and severity (an issue without a platform counts under ``""``)."""
+        i, s = tables.session_issues, tables.sessions
+        window = time_window(
+            func.coalesce(i.c.last_seen, s.c.created_at),
+            func.coalesce(i.c.first_seen, s.c.created_at),
+            since=since,
+            until=until,
+        )
+        tally = IssueTally()
+        for column, into in (
+            (i.c.category, tally.by_category),
+            (i.c.platform, tally.by_platform),
+            (i.c.severity, tally.by_severity),
+        ):
+            query = (
+                select(column, func.sum(i.c.occurrences))
+                .select_from(i.join(s, s.c.session_id == i.c.session_id))
+                .where(*window)
+                .group_by(column)
+            )
+            for key, total in self._conn.execute(query):
+                into[key or ""] = int(total or 0)
+        return tally
+
+
+@dataclass(frozen=True, slots=True)
+class IssueTally:
+    """How often issues were seen, summed three ways."""
+
+    by_category: dict[str, int] = field(default_factory=dict)
+    by_platform: dict[str, int] = field(default_factory=dict)
+    by_severity: dict[str, int] = field(default_factory=dict)
 
 
 def _stored(row: Mapping[Any, Any]) -> StoredIssue:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, func, insert, or_, select
 
 from flowdoctor.domain import LogLevel, LogRecord, MetricSample, RunEvent, RunStatus
 from flowdoctor.store import tables
+from flowdoctor.store.run_rows import PreparedInsert, prepare_runs
 
 _CHUNK = 1000  # rows per INSERT: keeps statements under SQLite's variable limit
 
@@ -39,25 +40,15 @@ class RunRepository:
     def add_many(self, events: Iterable[RunEvent], *, ingested_at: datetime | None = None) -> int:
         """Store run events; returns how many were written."""
         now = ingested_at or datetime.now(UTC)
-        rows = (
-            {
-                "workflow_id": e.workflow_id,
-                "run_id": e.run_id,
-                "step": e.step,
-                "platform": e.platform,
-                "status": e.status.value,
-                "started_at": e.started_at,
-                "duration_ms": e.duration_ms,
-                "error_message": e.error_message,
-                "error_code": e.error_code,
-                "http_status": e.http_status,
-                "records_processed": e.records_processed,
-                "attempt": e.attempt,
-                "ingested_at": now,
-            }
-            for e in events
-        )
-        return _insert_chunked(self._conn, tables.runs, rows)
+        return self.add_prepared(prepare_runs(self._conn.dialect.name, events, now))
+
+    def add_prepared(self, prepared: PreparedInsert) -> int:
+        """Run INSERTs made by ``prepare_runs``; returns how many rows they wrote."""
+        if prepared.dialect != self._conn.dialect.name:
+            raise ValueError(f"rows prepared for {prepared.dialect}, not {self._conn.dialect.name}")
+        for sql, params in prepared.statements:
+            self._conn.exec_driver_sql(sql, params)
+        return prepared.rows
 
     def list(
         self,
@@ -71,7 +62,7 @@ class RunRepository:
         """Runs in time order, optionally for one workflow, on some platforms and within
         ``[since, until)``."""
         t = tables.runs
-        query = select(t).order_by(t.c.started_at, t.c.id)
+        query = select(*_RUN_FIELDS).order_by(t.c.started_at, t.c.id)
         if workflow_id is not None:
             query = query.where(t.c.workflow_id == workflow_id)
         if platforms is not None:
@@ -82,7 +73,11 @@ class RunRepository:
             query = query.where(t.c.started_at < until)
         if limit is not None:
             query = query.limit(limit)
-        return [_run_from_row(row._mapping) for row in self._conn.execute(query)]
+        # Positional rows straight into the dataclass: the overview reads every run of the last
+        # eight days of the fleet (24,000 for 1,000 workflows), where mapping access, the enum
+        # call and an unused ingested_at column cost a third of the time.
+        status = _STATUS_BY_VALUE
+        return [RunEvent(w, r, status[s], *rest) for w, r, s, *rest in self._conn.execute(query)]
 
     def count(self, *, workflow_id: str | None = None) -> int:
         """How many run events are stored."""
@@ -103,21 +98,25 @@ class RunRepository:
         return {str(w): at for w, at in self._conn.execute(query)}
 
 
-def _run_from_row(row: Any) -> RunEvent:
-    return RunEvent(
-        workflow_id=row["workflow_id"],
-        run_id=row["run_id"],
-        status=RunStatus(row["status"]),
-        started_at=row["started_at"],
-        step=row["step"],
-        platform=row["platform"],
-        duration_ms=row["duration_ms"],
-        error_message=row["error_message"],
-        error_code=row["error_code"],
-        http_status=row["http_status"],
-        records_processed=row["records_processed"],
-        attempt=row["attempt"],
+_RUN_FIELDS = tuple(
+    tables.runs.c[name]
+    for name in (
+        "workflow_id",
+        "run_id",
+        "status",
+        "started_at",
+        "step",
+        "platform",
+        "duration_ms",
+        "error_message",
+        "error_code",
+        "http_status",
+        "records_processed",
+        "attempt",
     )
+)
+"""The columns of a ``RunEvent``, in the order of its fields."""
+_STATUS_BY_VALUE = {s.value: s for s in RunStatus}
 
 
 class LogRepository:
