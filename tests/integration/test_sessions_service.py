@@ -156,3 +156,20 @@ def test_verification_with_metric_snapshots(runtime: Runtime) -> None:
     assert good.status is SessionStatus.VERIFIED
     with pytest.raises(InputError):
         runtime.sessions.verify(session.session_id, before={"error_rate": 0.4})
+
+
+def test_session_summaries_count_issues_and_name_the_top_category_in_one_read(
+    runtime: Runtime,
+) -> None:
+    mixed = _start(runtime)
+    slack_only = _start(runtime, [MIXED_LOG[4], MIXED_LOG[4]], workflow="alerts")
+    quiet = _start(runtime, [MIXED_LOG[5]], workflow="quiet")
+    found = runtime.issues.session_summaries(
+        [mixed.session_id, slack_only.session_id, quiet.session_id, "no-such-session"]
+    )
+    assert found[mixed.session_id].issues == len(mixed.issues)
+    assert found[mixed.session_id].top_category == IssueCategory.PERMISSIONS.value  # 3 of 5
+    assert found[slack_only.session_id].top_category == IssueCategory.RESOURCE.value
+    assert quiet.session_id not in found  # no issues: nothing to sum
+    assert "no-such-session" not in found
+    assert runtime.issues.session_summaries([]) == {}

@@ -80,11 +80,10 @@ def analyze_workflow_series(
         if s.name.startswith(TEMPLATE_PREFIX):
             continue  # template counts are for correlation; their rise is the error rate's
         if s.name == "error_rate" and s.node in runs:
-            z = failure_surprise(s.values, runs[s.node], baseline_end)
-            scores = np.minimum(1.0, np.log10(np.e) * _log_tail(z) / TAIL_DIGITS)
+            scores = failure_scores(s.values, runs[s.node], baseline_end)
             anomalies += _episodes(s, label, times, baseline_end, scores, threshold, "binomial")
         else:
-            scores = _stream_scores(s, times, detector)
+            scores = stream_scores(s.values, times, detector)
             anomalies += _episodes(s, label, times, baseline_end, scores, threshold, None)
     findings += _keep(anomalies)
     findings += _keep(
@@ -131,17 +130,27 @@ def _log_tail(z: np.ndarray) -> np.ndarray:
     return np.asarray(-stats.norm.logsf(np.nan_to_num(z, nan=0.0)))
 
 
-def _stream_scores(
-    series: NodeSeries, times: list[datetime], make: Callable[[], StreamingDetector]
+def stream_scores(
+    values: np.ndarray,
+    times: Sequence[datetime],
+    make: Callable[[], StreamingDetector] = SeasonalZScore,
 ) -> np.ndarray:
-    """A fresh streaming detector over the whole series: score, then learn (no look-ahead)."""
+    """Anomaly scores of a series by a fresh streaming detector: each bucket is scored, then
+    learnt (no look-ahead); NaN where the series has no value."""
     detector = make()
-    scores = np.full(len(series.values), np.nan)
-    for i, value in enumerate(series.values):
+    scores = np.full(len(values), np.nan)
+    for i, value in enumerate(values):
         if np.isfinite(value):
             scores[i] = detector.score_one(float(value), times[i])
             detector.learn_one(float(value), times[i])
     return scores
+
+
+def failure_scores(rates: np.ndarray, runs: np.ndarray, baseline_end: int) -> np.ndarray:
+    """Anomaly scores of a failure rate in [0, 1]: the binomial surprise of each bucket's
+    failures against the baseline rate, as the digits of its tail over ``TAIL_DIGITS``."""
+    z = failure_surprise(rates, runs, baseline_end)
+    return np.asarray(np.minimum(1.0, np.log10(np.e) * _log_tail(z) / TAIL_DIGITS))
 
 
 def _episodes(

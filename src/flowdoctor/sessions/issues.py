@@ -4,6 +4,7 @@ filtered and page by page."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from flowdoctor.domain import IssueCategory, Severity
@@ -12,6 +13,14 @@ from flowdoctor.errors import NotFoundError
 from flowdoctor.store import Database
 from flowdoctor.store.issues_repo import StoredIssue
 from flowdoctor.store.templates_repo import StoredTemplate
+
+
+@dataclass(frozen=True, slots=True)
+class SessionIssues:
+    """A session's issues in two figures, for lists of sessions."""
+
+    issues: int
+    top_category: str
 
 
 class IssueService:
@@ -53,6 +62,19 @@ class IssueService:
                 after=after,
                 limit=limit,
             )
+
+    def session_summaries(self, session_ids: Sequence[str]) -> dict[str, SessionIssues]:
+        """How many issues each session found and its top category (most occurrences; ties by
+        name); a session without issues is absent."""
+        with self._db.transaction() as store:
+            found = store.issues.by_session(session_ids)
+        return {
+            sid: SessionIssues(
+                issues=sum(n for n, _ in per.values()),
+                top_category=min(per.items(), key=lambda kv: (-kv[1][1], kv[0]))[0],
+            )
+            for sid, per in found.items()
+        }
 
     def templates(
         self,

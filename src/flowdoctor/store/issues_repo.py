@@ -14,7 +14,7 @@ from flowdoctor.domain import IssueCategory, Severity, WorkflowIssue
 from flowdoctor.domain.paging import Key, Page
 from flowdoctor.store import tables
 from flowdoctor.store.paging import Keyset, SortColumn, fetch_page, time_window
-from flowdoctor.store.sessions_repo import _issue_from_row
+from flowdoctor.store.session_rows import issue_from_row
 
 _ISSUE_ORDER = Keyset(SortColumn(tables.session_issues.c.id, "int", descending=True))
 """Most recently recorded first: issue rows are written once, at identification, so the walk is
@@ -108,6 +108,21 @@ class IssueRepository:
                 into[key or ""] = int(total or 0)
         return tally
 
+    def by_session(self, session_ids: Sequence[str]) -> dict[str, dict[str, tuple[int, int]]]:
+        """For each of ``session_ids`` with issues: per category, (issues, occurrences)."""
+        i = tables.session_issues
+        if not session_ids:
+            return {}
+        query = (
+            select(i.c.session_id, i.c.category, func.count(), func.sum(i.c.occurrences))
+            .where(i.c.session_id.in_(list(session_ids)))
+            .group_by(i.c.session_id, i.c.category)
+        )
+        found: dict[str, dict[str, tuple[int, int]]] = {}
+        for session_id, category, issues, occurrences in self._conn.execute(query):
+            found.setdefault(session_id, {})[category] = (int(issues), int(occurrences or 0))
+        return found
+
 
 @dataclass(frozen=True, slots=True)
 class IssueTally:
@@ -120,5 +135,5 @@ class IssueTally:
 
 def _stored(row: Mapping[Any, Any]) -> StoredIssue:
     return StoredIssue(
-        issue_id=int(row["id"]), session_id=row["session_id"], issue=_issue_from_row(row)
+        issue_id=int(row["id"]), session_id=row["session_id"], issue=issue_from_row(row)
     )

@@ -11,21 +11,27 @@ from sqlalchemy import Connection, delete, func, insert, select, update
 
 from flowdoctor.domain import (
     DiagnosticFinding,
-    IssueCategory,
     Recommendation,
-    ReplaySafety,
     SessionEvent,
     SessionStatus,
-    Severity,
     Stage,
     StageRecord,
     TroubleshootingSession,
-    VerificationResult,
     WorkflowIssue,
 )
 from flowdoctor.domain.paging import Key, Page
 from flowdoctor.store import tables
 from flowdoctor.store.paging import Keyset, SortColumn, fetch_page, time_window
+from flowdoctor.store.session_rows import (
+    finding_from_row,
+    finding_row,
+    issue_from_row,
+    issue_row,
+    recommendation_from_row,
+    recommendation_row,
+    session_from_row,
+    verification_to_json,
+)
 
 _SESSION_ORDER = Keyset(
     SortColumn(tables.sessions.c.created_at, "time", descending=True),
@@ -65,7 +71,7 @@ class SessionRepository:
                 status=session.status.value,
                 updated_at=session.updated_at,
                 metrics=dict(session.metrics),
-                verification=_verification_to_json(session.verification),
+                verification=verification_to_json(session.verification),
             )
         )
 
@@ -102,7 +108,7 @@ class SessionRepository:
         t = tables.session_issues
         self._conn.execute(delete(t).where(t.c.session_id == session_id))
         if issues:
-            self._conn.execute(insert(t), [_issue_row(session_id, i) for i in issues])
+            self._conn.execute(insert(t), [issue_row(session_id, i) for i in issues])
 
     def replace_findings(
         self, session_id: str, stage: Stage, findings: Sequence[DiagnosticFinding]
@@ -111,7 +117,7 @@ class SessionRepository:
         t = tables.session_findings
         self._conn.execute(delete(t).where(t.c.session_id == session_id, t.c.stage == stage.value))
         if findings:
-            self._conn.execute(insert(t), [_finding_row(session_id, f) for f in findings])
+            self._conn.execute(insert(t), [finding_row(session_id, f) for f in findings])
 
     def replace_recommendations(
         self, session_id: str, recommendations: Sequence[Recommendation]
@@ -120,7 +126,7 @@ class SessionRepository:
         t = tables.session_recommendations
         self._conn.execute(delete(t).where(t.c.session_id == session_id))
         if recommendations:
-            rows = [_recommendation_row(session_id, r) for r in recommendations]
+            rows = [recommendation_row(session_id, r) for r in recommendations]
             self._conn.execute(insert(t), rows)
 
     def get(self, session_id: str) -> TroubleshootingSession | None:
@@ -130,7 +136,7 @@ class SessionRepository:
         ).first()
         if row is None:
             return None
-        session = _session_from_row(row._mapping)
+        session = session_from_row(row._mapping)
         session.issues = self._issues(session_id)
         session.findings = self._findings(session_id)
         session.recommendations = self._recommendations(session_id)
@@ -165,7 +171,7 @@ class SessionRepository:
         if statuses:
             query = query.where(t.c.status.in_([s.value for s in statuses]))
         return fetch_page(
-            self._conn, query, _SESSION_ORDER, after=after, limit=limit, convert=_session_from_row
+            self._conn, query, _SESSION_ORDER, after=after, limit=limit, convert=session_from_row
         )
 
     def issue_counts(self) -> dict[tuple[str, str, str], int]:
@@ -218,7 +224,7 @@ class SessionRepository:
             query = query.where(t.c.session_id != exclude)
         if created_before is not None:
             query = query.where(t.c.created_at <= created_before)
-        found = [_session_from_row(row._mapping) for row in self._conn.execute(query)]
+        found = [session_from_row(row._mapping) for row in self._conn.execute(query)]
         if not found:
             return []
         by_id = {session.session_id: session for session in found}
@@ -231,7 +237,7 @@ class SessionRepository:
             .order_by(recs.c.session_id, recs.c.priority, recs.c.id)
         )
         for row in self._conn.execute(rec_query):
-            by_id[row.session_id].recommendations.append(_recommendation_from_row(row._mapping))
+            by_id[row.session_id].recommendations.append(recommendation_from_row(row._mapping))
         return found
 
     def _issues_of(
@@ -245,22 +251,22 @@ class SessionRepository:
             .order_by(t.c.created_at.desc(), issues.c.id)
             .limit(limit)
         )
-        return [(r.session_id, _issue_from_row(r._mapping)) for r in self._conn.execute(query)]
+        return [(r.session_id, issue_from_row(r._mapping)) for r in self._conn.execute(query)]
 
     def _issues(self, session_id: str) -> builtins.list[WorkflowIssue]:
         t = tables.session_issues
         query = select(t).where(t.c.session_id == session_id).order_by(t.c.id)
-        return [_issue_from_row(r._mapping) for r in self._conn.execute(query)]
+        return [issue_from_row(r._mapping) for r in self._conn.execute(query)]
 
     def _findings(self, session_id: str) -> builtins.list[DiagnosticFinding]:
         t = tables.session_findings
         query = select(t).where(t.c.session_id == session_id).order_by(t.c.id)
-        return [_finding_from_row(r._mapping) for r in self._conn.execute(query)]
+        return [finding_from_row(r._mapping) for r in self._conn.execute(query)]
 
     def _recommendations(self, session_id: str) -> builtins.list[Recommendation]:
         t = tables.session_recommendations
         query = select(t).where(t.c.session_id == session_id).order_by(t.c.priority, t.c.id)
-        return [_recommendation_from_row(r._mapping) for r in self._conn.execute(query)]
+        return [recommendation_from_row(r._mapping) for r in self._conn.execute(query)]
 
     def _stages(self, session_id: str) -> builtins.list[StageRecord]:
         t = tables.session_stages
@@ -282,140 +288,3 @@ class SessionRepository:
             SessionEvent(at=r.at, kind=r.kind, detail=dict(r.detail), sequence=r.sequence)
             for r in self._conn.execute(query)
         ]
-
-
-def _session_from_row(row: Any) -> TroubleshootingSession:
-    return TroubleshootingSession(
-        session_id=row["session_id"],
-        workflow_id=row["workflow_id"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        stage=Stage(row["stage"]) if row["stage"] else None,
-        status=SessionStatus(row["status"]),
-        metrics={str(k): float(v) for k, v in (row["metrics"] or {}).items()},
-        verification=_verification_from_json(row["verification"]),
-    )
-
-
-def _verification_to_json(result: VerificationResult | None) -> dict[str, Any] | None:
-    if result is None:
-        return None
-    return {
-        "verified": result.verified,
-        "reason": result.reason,
-        "baseline": dict(result.baseline),
-        "after": dict(result.after),
-        "fix_applied_at": result.fix_applied_at.isoformat() if result.fix_applied_at else None,
-    }
-
-
-def _verification_from_json(data: dict[str, Any] | None) -> VerificationResult | None:
-    if not data:
-        return None
-    fixed = data.get("fix_applied_at")
-    return VerificationResult(
-        verified=bool(data["verified"]),
-        reason=str(data["reason"]),
-        baseline={str(k): float(v) for k, v in data["baseline"].items()},
-        after={str(k): float(v) for k, v in data["after"].items()},
-        fix_applied_at=datetime.fromisoformat(fixed) if fixed else None,
-    )
-
-
-def _issue_row(session_id: str, issue: WorkflowIssue) -> dict[str, Any]:
-    return {
-        "session_id": session_id,
-        "fingerprint": issue.fingerprint,
-        "category": issue.category.value,
-        "severity": issue.severity.value,
-        "retryable": issue.retryable,
-        "platform": issue.platform,
-        "workflow_id": issue.workflow_id,
-        "replay_safety": issue.replay_safety.value,
-        "confidence": issue.confidence,
-        "rule_id": issue.rule_id,
-        "message_template": issue.message_template,
-        "occurrences": issue.occurrences,
-        "first_seen": issue.first_seen,
-        "last_seen": issue.last_seen,
-        "evidence": list(issue.evidence),
-    }
-
-
-def _issue_from_row(row: Any) -> WorkflowIssue:
-    return WorkflowIssue(
-        fingerprint=row["fingerprint"],
-        category=IssueCategory(row["category"]),
-        severity=Severity(row["severity"]),
-        retryable=bool(row["retryable"]),
-        message_template=row["message_template"],
-        platform=row["platform"],
-        workflow_id=row["workflow_id"],
-        replay_safety=ReplaySafety(row["replay_safety"]),
-        confidence=float(row["confidence"]),
-        rule_id=row["rule_id"],
-        occurrences=int(row["occurrences"]),
-        first_seen=row["first_seen"],
-        last_seen=row["last_seen"],
-        evidence=[str(e) for e in row["evidence"]],
-    )
-
-
-def _finding_row(session_id: str, finding: DiagnosticFinding) -> dict[str, Any]:
-    return {
-        "session_id": session_id,
-        "stage": finding.stage.value,
-        "kind": finding.kind,
-        "description": finding.description,
-        "confidence": finding.confidence,
-        "subject": finding.subject,
-        "category": finding.category.value if finding.category else None,
-        "evidence": list(finding.evidence),
-    }
-
-
-def _finding_from_row(row: Any) -> DiagnosticFinding:
-    return DiagnosticFinding(
-        kind=row["kind"],
-        description=row["description"],
-        confidence=float(row["confidence"]),
-        stage=Stage(row["stage"]),
-        subject=row["subject"],
-        category=IssueCategory(row["category"]) if row["category"] else None,
-        evidence=tuple(str(e) for e in row["evidence"]),
-    )
-
-
-def _recommendation_row(session_id: str, rec: Recommendation) -> dict[str, Any]:
-    return {
-        "session_id": session_id,
-        "priority": rec.priority,
-        "title": rec.title,
-        "steps": list(rec.steps),
-        "rationale": rec.rationale,
-        "retryable": rec.retryable,
-        "replay_safety": rec.replay_safety.value,
-        "confidence": rec.confidence,
-        "category": rec.category.value if rec.category else None,
-        "platform": rec.platform,
-        "issue_fingerprints": list(rec.issue_fingerprints),
-        "evidence": list(rec.evidence),
-        "doc_url": rec.doc_url,
-    }
-
-
-def _recommendation_from_row(row: Any) -> Recommendation:
-    return Recommendation(
-        title=row["title"],
-        steps=tuple(str(s) for s in row["steps"]),
-        rationale=row["rationale"],
-        retryable=bool(row["retryable"]),
-        replay_safety=ReplaySafety(row["replay_safety"]),
-        confidence=float(row["confidence"]),
-        priority=int(row["priority"]),
-        category=IssueCategory(row["category"]) if row["category"] else None,
-        platform=row["platform"],
-        issue_fingerprints=tuple(str(f) for f in row["issue_fingerprints"]),
-        evidence=tuple(str(e) for e in row["evidence"] or ()),
-        doc_url=row["doc_url"],
-    )

@@ -5,7 +5,6 @@ root causes, recommendations, similar past issues and verification, and its two 
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -18,6 +17,7 @@ from flowdoctor.domain import SessionStatus, Stage, TroubleshootingSession
 from flowdoctor.errors import InputError, InvalidTransitionError, NotFoundError
 from flowdoctor.ingest import DEFAULT_MAX_LINE_BYTES, records_from_strings
 from flowdoctor.runtime import Runtime
+from flowdoctor.sessions.issues import SessionIssues
 from flowdoctor.web.common import RuntimeDep
 from flowdoctor.web.render import page
 
@@ -73,8 +73,9 @@ def sessions_page(
         error = f"That page link is not valid ({exc}); here are the newest sessions."
         after = None
         found = runtime.sessions.page(workflow_id=workflow_id or None, limit=PAGE_SIZE)
-    # The page holds sessions without their issues; a page is small, so read each in full.
-    rows = [_row(runtime.sessions.get(s.session_id)) for s in found.items]
+    # The page holds sessions without their issues: their counts come in one query.
+    summaries = runtime.issues.session_summaries([s.session_id for s in found.items])
+    rows = [_row(s, summaries.get(s.session_id)) for s in found.items]
     older = None
     if found.next_key is not None:
         older = {"after_time": str(found.next_key[0]), "after_id": str(found.next_key[1])}
@@ -232,13 +233,14 @@ def _can_advance(session: TroubleshootingSession) -> bool:
     return session.status is not SessionStatus.CLOSED and session.stage is not Stage.VERIFICATION
 
 
-def _row(session: TroubleshootingSession) -> dict[str, Any]:
-    by_category: Counter[str] = Counter()
-    for issue in session.issues:
-        by_category[issue.category.value] += issue.occurrences
-    top = min(by_category.items(), key=lambda kv: (-kv[1], kv[0]))[0] if by_category else None
+def _row(session: TroubleshootingSession, summary: SessionIssues | None) -> dict[str, Any]:
     rank = -1 if session.stage is None else list(Stage).index(session.stage)
-    return {"s": session, "issues": len(session.issues), "top_category": top, "stage_rank": rank}
+    return {
+        "s": session,
+        "issues": summary.issues if summary else 0,
+        "top_category": summary.top_category if summary else None,
+        "stage_rank": rank,
+    }
 
 
 def _log_lines(text: str) -> list[str]:

@@ -7,11 +7,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from flowdoctor.analyze.template_trends import template_trends
+from flowdoctor.analyze.workflow_charts import BASELINE, WINDOW
 from flowdoctor.domain import AlertState
 from flowdoctor.web.common import RuntimeDep
 from flowdoctor.web.render import page
-from flowdoctor.web.workflow_charts import BASELINE, WINDOW, workflow_charts
-from flowdoctor.web.workflow_trends import template_trends
+from flowdoctor.web.workflow_charts import workflow_charts
 
 router = APIRouter(include_in_schema=False)
 
