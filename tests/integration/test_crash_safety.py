@@ -343,8 +343,10 @@ def test_sigkill_loses_no_acknowledged_event_alert_or_notification(
         )
         time.sleep(1.5)  # and once more, after taking over
         client.stop()
-        after = snapshot(db)
         server.stop()
+        # Read only once the server has stopped: a delivery attempt made between two reads
+        # would make the outbox rows and their attempt log disagree.
+        after = snapshot(db)
         stored = stored_run_ids(db)
         logged = attempt_logs(db)
     finally:
