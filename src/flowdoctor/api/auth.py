@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from flowdoctor.access import KeyService, RateLimiter
 from flowdoctor.api.errors import response_for
-from flowdoctor.api.paths import API_PREFIX
+from flowdoctor.api.paths import API_PREFIX, wants_page
 from flowdoctor.domain.access import Scope as KeyScope
 from flowdoctor.errors import (
     AuthenticationError,
@@ -97,10 +97,8 @@ def _cookie(header: str, wanted: str) -> str | None:
 
 def _is_page_request(scope: MutableMapping[str, Any]) -> bool:
     """A browser asking for a dashboard page (sent to the login page when it has no key)."""
-    if scope["method"] != "GET" or scope["path"].startswith((API_PREFIX, "/metrics")):
-        return False
-    accept = dict(scope["headers"]).get(b"accept", b"")
-    return b"text/html" in accept
+    accept = dict(scope["headers"]).get(b"accept", b"").decode("latin-1")
+    return scope["method"] == "GET" and wants_page(scope["path"], accept)
 
 
 class AccessMiddleware:

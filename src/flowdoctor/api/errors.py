@@ -16,7 +16,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from flowdoctor.api.paths import API_PREFIX
+from flowdoctor.api.paths import wants_page
 from flowdoctor.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -101,10 +101,9 @@ def _html_page_for(request: Request) -> HtmlErrorPage | None:
     """The dashboard's error page when a browser asked for a page (not for the API, /metrics or a
     fragment fetched by script, which keep problem details)."""
     render = getattr(request.app.state, "html_error_page", None)
-    if render is None or request.url.path.startswith((API_PREFIX, "/metrics", "/fragments")):
+    if render is None or not wants_page(request.url.path, request.headers.get("accept", "")):
         return None
-    accepts = request.headers.get("accept", "")
-    return render if "text/html" in accepts else None
+    return render  # type: ignore[no-any-return]
 
 
 async def _flowdoctor_error(request: Request, exc: Exception) -> Response:

@@ -11,6 +11,7 @@ string, so the 303 that follows lands on the same filtered view.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated, Any, TypeVar
@@ -186,11 +187,8 @@ def acknowledge(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """Someone is on it."""
-    try:
-        runtime.alerts.acknowledge(fingerprint, by=by.strip(), note=note.strip())
-    except (InputError, InvalidTransitionError) as exc:
-        return _refused(request, runtime, "acknowledge", exc)
-    return _back(request, fingerprint, "acknowledged")
+    move = runtime.alerts.acknowledge
+    return _move(request, runtime, fingerprint, move, "acknowledge", by=by, note=note)
 
 
 @router.post("/alerts/{fingerprint}/resolve", response_class=HTMLResponse)
@@ -202,11 +200,8 @@ def resolve(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     """Resolve by hand."""
-    try:
-        runtime.alerts.resolve(fingerprint, by=by.strip(), note=note.strip())
-    except (InputError, InvalidTransitionError) as exc:
-        return _refused(request, runtime, "resolve", exc)
-    return _back(request, fingerprint, "resolved")
+    move = runtime.alerts.resolve
+    return _move(request, runtime, fingerprint, move, "resolve", by=by, note=note)
 
 
 @router.post("/alerts/{fingerprint}/silence", response_class=HTMLResponse)
@@ -233,6 +228,24 @@ def silence(
     except InputError as exc:
         return _refused(request, runtime, "silence", exc)
     return _back(request, fingerprint, "silenced")
+
+
+def _move(
+    request: Request,
+    runtime: Runtime,
+    fingerprint: str,
+    move: Callable[..., Alert],
+    verb: str,
+    *,
+    by: str,
+    note: str,
+) -> Response:
+    """A lifecycle move by hand (acknowledge, resolve): back to the page, or why not."""
+    try:
+        move(fingerprint, by=by.strip(), note=note.strip())
+    except (InputError, InvalidTransitionError) as exc:
+        return _refused(request, runtime, verb, exc)
+    return _back(request, fingerprint, f"{verb}d")
 
 
 def _back(request: Request, fingerprint: str, done: str) -> RedirectResponse:

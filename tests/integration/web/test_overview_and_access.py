@@ -136,6 +136,9 @@ def test_with_a_key_issued_pages_need_the_login_cookie(tmp_path: Path) -> None:
             assert bounce.status_code == 303
             assert bounce.headers["location"] == "/login?next=/alerts"
             assert c.get("/static/app.css").status_code == 200  # the login page needs it
+            # a fragment fetched by the page's script is not a page: 401, never the login form
+            fragment = c.get("/fragments/firing-alerts", headers=HTML, follow_redirects=False)
+            assert fragment.status_code == 401
             assert c.get("/login", headers=HTML).status_code == 200
             api = c.get("/api/workflow-troubleshooting/alerts")
             assert api.status_code == 401  # the API still answers with problem details
